@@ -1,0 +1,1 @@
+"""Everything with a side effect: mailbox, database, outgoing mail, scheduler, web UI."""

@@ -1,0 +1,299 @@
+"""Typed settings: config.yaml, then INTAKE_* environment overrides, validated once at start-up.
+
+Secrets are never read from the file: passwords and client secrets come from environment variables
+whose names the file may choose (``password_env``), so a leaked config file leaks no credential.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the problem."""
+
+
+class Security(StrEnum):
+    """Transport security for IMAP and SMTP."""
+
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class AuthMethod(StrEnum):
+    """How an IMAP account logs in."""
+
+    PASSWORD = "password"
+    OAUTH2 = "oauth2"
+
+
+class AfterProcessing(StrEnum):
+    """What happens to a message on the server once its disposition is committed."""
+
+    MOVE = "move"
+    FLAG = "flag"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OAuth2Settings(_Strict):
+    """Microsoft 365 client-credentials flow (app registration with IMAP.AccessAsApp)."""
+
+    tenant_id: str
+    client_id: str
+    client_secret_env: str = "INTAKE_OAUTH_CLIENT_SECRET"
+    certificate_path: Path | None = None
+    certificate_thumbprint: str | None = None
+    authority_host: str = "https://login.microsoftonline.com"
+    scope: str = "https://outlook.office365.com/.default"
+
+
+class AccountSettings(_Strict):
+    """One IMAP mailbox to watch."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    security: Security = Security.SSL
+    username: str
+    auth: AuthMethod = AuthMethod.PASSWORD
+    password_env: str = "INTAKE_IMAP_PASSWORD"
+    password: SecretStr | None = Field(default=None, exclude=True)  # filled from the environment only
+    oauth2: OAuth2Settings | None = None
+    folders: tuple[str, ...] = ("INBOX",)
+    after_processing: AfterProcessing = AfterProcessing.MOVE
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    flag: str = "$Processed"
+    batch_size: int = Field(default=25, ge=1, le=1000)
+    timeout_seconds: float = Field(default=60, gt=0)
+    idle: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> AccountSettings:
+        if self.security is Security.NONE and not _is_loopback(self.host):
+            raise ValueError(f"security 'none' is allowed only to a loopback address, not {self.host!r}")
+        if self.auth is AuthMethod.OAUTH2 and self.oauth2 is None:
+            raise ValueError("auth 'oauth2' needs an 'oauth2' section (tenant_id, client_id)")
+        if not self.folders:
+            raise ValueError("folders: at least one folder is needed")
+        return self
+
+
+class PartnershipSettings(_Strict):
+    """Who we are, for rules and wording."""
+
+    name: str = "Safeguarding Partnership"
+    local_authority: str = "Local Authority"
+    timezone: str = "Europe/London"
+
+
+class DatabaseSettings(_Strict):
+    """Where the queue lives."""
+
+    url: str = "sqlite:///var/intake.db"
+
+
+class PollingSettings(_Strict):
+    """Schedules of the mailbox watcher."""
+
+    interval_seconds: float = Field(default=300, gt=0)
+    idle_renew_seconds: float = Field(default=1500, gt=0, le=1740)
+    reconnect_backoff_max_seconds: float = Field(default=300, gt=0)
+
+
+class SmtpSettings(_Strict):
+    """Outgoing mail server."""
+
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Security = Security.NONE
+    username: str | None = None
+    password: SecretStr | None = Field(default=None, exclude=True)
+    timeout_seconds: float = Field(default=60, gt=0)
+
+
+class LimitSettings(_Strict):
+    """Guards against hostile or broken input."""
+
+    max_message_bytes: int = Field(default=50 * 2**20, gt=0)
+    max_attachment_bytes: int = Field(default=25 * 2**20, gt=0)
+    max_uncompressed_bytes: int = Field(default=100 * 2**20, gt=0)
+    extraction_timeout_seconds: float = Field(default=60, gt=0)
+    extraction_memory_bytes: int = Field(default=2**30, gt=0)
+
+
+class WebSettings(_Strict):
+    """The triage web UI."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8000"
+
+
+class LoggingSettings(_Strict):
+    """Log verbosity."""
+
+    level: str = "INFO"
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+
+class Settings(_Strict):
+    """Everything the service reads from config.yaml and the environment."""
+
+    mailbox_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    partnership: PartnershipSettings = PartnershipSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    accounts: tuple[AccountSettings, ...] = ()
+    polling: PollingSettings = PollingSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    limits: LimitSettings = LimitSettings()
+    web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
+    config_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> Settings:
+        names = [a.name for a in self.accounts]
+        if len(names) != len(set(names)):
+            raise ValueError("accounts: names must be unique")
+        return self
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# INTAKE_* variable -> (path into the raw config, converter). The IMAP ones address the first account.
+_SCALAR_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "INTAKE_DATABASE_URL": ("database", "url"),
+    "INTAKE_MAILBOX_ADDRESS": ("mailbox_address",),
+    "INTAKE_SMTP_HOST": ("smtp", "host"),
+    "INTAKE_SMTP_PORT": ("smtp", "port"),
+    "INTAKE_SMTP_USERNAME": ("smtp", "username"),
+    "INTAKE_SMTP_SECURITY": ("smtp", "security"),
+    "INTAKE_LOG_LEVEL": ("logging", "level"),
+    "INTAKE_WEB_PORT": ("web", "port"),
+}
+_IMAP_OVERRIDES = {
+    "INTAKE_IMAP_HOST": "host",
+    "INTAKE_IMAP_PORT": "port",
+    "INTAKE_IMAP_USERNAME": "username",
+    "INTAKE_IMAP_SECURITY": "security",
+}
+
+
+def _apply_overrides(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    for var, path in _SCALAR_OVERRIDES.items():
+        if var in env:
+            node = raw
+            for key in path[:-1]:
+                node = node.setdefault(key, {}) or {}
+            node[path[-1]] = env[var]
+    imap = {key: env[var] for var, key in _IMAP_OVERRIDES.items() if var in env}
+    if "INTAKE_IMAP_FOLDER" in env:
+        imap["folders"] = [f.strip() for f in env["INTAKE_IMAP_FOLDER"].split(",") if f.strip()]
+    if imap:
+        accounts = list(raw.get("accounts") or [])
+        first = dict(accounts[0]) if accounts else {"name": "default"}
+        first.update(imap)
+        raw["accounts"] = [first, *accounts[1:]]
+    return raw
+
+
+def _apply_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
+    accounts = []
+    for index, account in enumerate(settings.accounts):
+        name = account.password_env
+        value = env.get(name) or (env.get("INTAKE_IMAP_PASSWORD") if index == 0 else None)
+        accounts.append(account.model_copy(update={"password": SecretStr(value) if value else None}))
+    smtp_password = env.get("INTAKE_SMTP_PASSWORD")
+    smtp = settings.smtp.model_copy(update={"password": SecretStr(smtp_password) if smtp_password else None})
+    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp})
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown setting (misspelt?)"
+        lines.append(f"{key}: {message}")
+    return "; ".join(lines)
+
+
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read, override and validate the configuration; raise ConfigError naming the key on any problem."""
+    env = os.environ if env is None else env
+    config_path = Path(path or env.get("INTAKE_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {config_path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_path}: the top level must be a mapping of settings")
+    for secret_key in ("password", "client_secret"):
+        if _contains_key(raw, secret_key):
+            raise ConfigError(f"{config_path}: '{secret_key}' must not be in the file; set it in the environment")
+    raw = _apply_overrides(raw, env)
+    raw["config_path"] = str(config_path)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{config_path}: {_describe(exc)}") from None
+    return _apply_secrets(settings, env)
+
+
+def _contains_key(node: Any, key: str) -> bool:
+    if isinstance(node, dict):
+        return key in node or any(_contains_key(v, key) for v in node.values())
+    if isinstance(node, list):
+        return any(_contains_key(v, key) for v in node)
+    return False
+
+
+def describe_settings(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data with every secret masked, for `check-config`."""
+    data = settings.model_dump(mode="json")
+    data["database"]["url"] = _mask_url(settings.database.url)
+    for account, source in zip(data["accounts"], settings.accounts, strict=True):
+        account["password"] = "***" if source.password else None
+    data["smtp"]["password"] = "***" if settings.smtp.password else None
+    return data
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is reported by the database layer; never print it raw
+        return "***"

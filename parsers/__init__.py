@@ -1,0 +1,1 @@
+"""Pure parsing: bytes in, frozen values out. No database, no network, no clock."""

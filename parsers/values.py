@@ -1,0 +1,122 @@
+"""The values the parsers produce and every later stage reads.
+
+They are frozen so that a stage can never change what an earlier stage saw. Field values are kept
+JSON-compatible (dates as ISO strings) because they are stored and exported as JSON unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Union
+
+FieldValue = Union[str, int, bool, tuple[str, ...]]
+
+
+class FormType(StrEnum):
+    """Which referral form an attachment is (interfaces.md `form_type`)."""
+
+    SAR_REFERRAL = "sar_referral"
+    CHILD_REFERRAL = "child_referral"
+    UNKNOWN = "unknown"
+
+
+class Flag(StrEnum):
+    """Conditions staff must see on a case (interfaces.md `flags`, plus our own)."""
+
+    NO_FORM = "no_form"
+    ENCRYPTED_ATTACHMENT = "encrypted_attachment"
+    SCANNED_FORM = "scanned_form"
+    UNSUPPORTED_ATTACHMENT = "unsupported_attachment"
+    INVALID_NHS_NUMBER = "invalid_nhs_number"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    TRACK_MISMATCH = "track_mismatch"
+    TRANSITION_CASE = "transition_case"
+    CARE_LEAVER = "care_leaver"
+    UNREADABLE_ATTACHMENT = "unreadable_attachment"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    FORM_NOT_EXTRACTED = "form_not_extracted"
+    DEADLINE_ESTIMATED = "deadline_estimated"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file found in a message, however deeply it was nested (forwarded mail, TNEF, .msg)."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+    # Where it was found, for provenance: "" for a top-level part, else e.g. "forwarded message 1".
+    origin: str = ""
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the content, the key for duplicate detection."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """What the message parser read from one raw message; never raises on bad mail (see `defects`)."""
+
+    message_id: str
+    subject: str
+    sender: str  # bare address, lower case; "" when there is none
+    sender_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    date: datetime | None  # timezone-aware UTC, or None when absent or unparseable
+    in_reply_to: str
+    references: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]  # every header, decoded, in order
+    content_type: str
+    text_body: str
+    html_body: str
+    attachments: tuple[Attachment, ...]
+    defects: tuple[str, ...]
+
+    def header(self, name: str) -> str:
+        """The first value of a header (case-insensitive), or ""."""
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical field (interfaces.md) with where it came from and how sure we are."""
+
+    name: str
+    value: FieldValue
+    source: str  # e.g. "SAR Referral.docx: table 2, row 1" or "form.pdf: page 1, field Text12"
+    confidence: float  # 0..1
+    label: str = ""  # the label as printed on the form, shown to staff
+    inferred: bool = False  # read between the lines of free text, not stated by the referrer
+
+
+@dataclass(frozen=True)
+class ExtractedForm:
+    """The result of reading one attachment (or an email body) as a referral form."""
+
+    filename: str
+    form_type: FormType
+    fields: Mapping[str, Field]
+    flags: frozenset[Flag] = frozenset()
+    warnings: tuple[str, ...] = ()
+    # Labels of questions the form asks that were left unanswered (for "required answers missing").
+    unanswered: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A read-only view so the frozen value cannot be changed through its mapping either.
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
