@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   := var/demo-mailbox
+
+.PHONY: install run test lint bench demo clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install everything
+
+demo: $(STAMP)  ## (re)build the demo mailbox of fictional referrals
+	$(PY) -m demo.mailbox $(DEMO)
+
+run: $(STAMP) demo  ## migrate SQLite, ingest the demo mailbox, serve on http://127.0.0.1:8000
+	$(PY) service.py run --ingest $(DEMO)
+
+test: $(STAMP)  ## the whole suite (real Dovecot, aiosmtpd, PostgreSQL where present)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)  ## benchmarks, by hand; figures go in the README
+	$(PY) bench/bench_intake.py
+	$(PY) bench/bench_extraction.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,19 @@
+"""The few statements whose spelling differs between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+
+def insert_ignore(session: Session, table: sa.Table, values: dict[str, Any], conflict: list[str]) -> bool:
+    """INSERT unless a row with the same `conflict` columns exists; True when a row was inserted.
+
+    The database, not a read-then-write in Python, decides: that is what makes two workers safe.
+    """
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(statement).rowcount == 1

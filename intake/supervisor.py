@@ -1,0 +1,149 @@
+"""The long-running service: scheduled polls, IDLE watchers, and the web UI, stopped cleanly together."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from intake.mailbox import MailboxError, backoff_delays
+from intake.models import MailboxState, utcnow
+from intake.poller import Poller
+from intake.runtime import Runtime, open_mailbox
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def single_poller(engine: Engine, account: str) -> Iterator[bool]:
+    """On PostgreSQL, an advisory lock so that one process polls an account at a time (others skip).
+
+    On SQLite the ledger's unique keys already make a second poller harmless, so no lock is taken.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"poll:{account}".encode())
+    with engine.connect() as connection:
+        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
+
+
+class AccountWorker:
+    """Serialises the polls of one account, whoever asks (the schedule or an IDLE wake-up)."""
+
+    def __init__(self, engine: Engine, poller: Poller) -> None:
+        self.engine = engine
+        self.poller = poller
+        self._lock = threading.Lock()
+
+    def poll(self) -> None:
+        """One pass, unless this process or another is already polling the account."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            with single_poller(self.engine, self.poller.account.name) as mine:
+                if mine:
+                    self.poller.poll_once()
+        finally:
+            self._lock.release()
+
+
+class IdleWatcher(threading.Thread):
+    """Waits in IDLE on an account's first folder and polls as soon as the server announces mail."""
+
+    def __init__(self, worker: AccountWorker, *, renew_seconds: float, backoff_max: float,
+                 stop: threading.Event) -> None:
+        super().__init__(name=f"idle-{worker.poller.account.name}", daemon=True)
+        self._worker = worker
+        self._account = worker.poller.account
+        self._renew = renew_seconds
+        self._backoff_max = backoff_max
+        self._stop = stop
+
+    def run(self) -> None:
+        delays = backoff_delays(self._backoff_max)
+        while not self._stop.is_set():
+            try:
+                self._watch()
+                delays = backoff_delays(self._backoff_max)
+            except MailboxError as exc:
+                self._set_state(active=False, error=str(exc))
+                delay = next(delays)
+                log.warning("account %s: IDLE lost (%s); reconnecting in %.0fs", self._account.name, exc, delay)
+                self._stop.wait(delay)
+
+    def _watch(self) -> None:
+        folder = self._account.folders[0]
+        with open_mailbox(self._account) as mailbox:
+            if not mailbox.supports_idle:
+                log.info("account %s: server has no IDLE; scheduled polls only", self._account.name)
+                self._stop.wait()
+                return
+            self._set_state(active=True, error="")
+            while not self._stop.is_set():
+                # Re-issuing IDLE within the renewal period keeps the server from timing us out.
+                if mailbox.wait_for_mail(folder, timeout=min(self._renew, 60.0)):
+                    self._worker.poll()
+        self._set_state(active=False, error="")
+
+    def _set_state(self, *, active: bool, error: str) -> None:
+        with Session(self._worker.engine) as session:
+            folder = self._account.folders[0]
+            state = session.get(MailboxState, (self._account.name, folder)) or MailboxState(
+                account=self._account.name, folder=folder)
+            state.idle_active = active
+            if error:
+                state.last_error = error[:2000]
+                state.last_poll_at = state.last_poll_at or utcnow()
+            session.add(state)
+            session.commit()
+
+
+def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None) -> int:
+    """Run until interrupted: first ingest any given paths, then poll, watch and serve the web UI."""
+    import uvicorn
+
+    from intake.ingest import ingest_paths as ingest
+    from intake.web.app import create_app
+
+    settings = runtime.settings
+    if ingest_paths:
+        summary = ingest(runtime.engine, runtime.pipeline, ingest_paths)
+        log.info("ingested %d message(s) (%d new)", summary.seen, summary.new)
+    stop = threading.Event()
+    workers = [AccountWorker(runtime.engine, poller) for poller in runtime.pollers]
+    scheduler = BackgroundScheduler(timezone="UTC")
+    for worker in workers:
+        scheduler.add_job(worker.poll, "interval", seconds=settings.polling.interval_seconds,
+                          id=f"poll-{worker.poller.account.name}", next_run_time=utcnow(),
+                          max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.start()
+    watchers = [IdleWatcher(w, renew_seconds=settings.polling.idle_renew_seconds,
+                            backoff_max=settings.polling.reconnect_backoff_max_seconds, stop=stop)
+                for w in workers if w.poller.account.idle]
+    for watcher in watchers:
+        watcher.start()
+    log.info("web UI on http://%s:%d/ ; %d mailbox(es) watched", settings.web.host, settings.web.port,
+             len(workers))
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.web.host, port=settings.web.port,
+                                           log_level="warning", access_log=False))
+    try:
+        server.run()
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=True)
+        for watcher in watchers:
+            watcher.join(timeout=70)
+    return 0

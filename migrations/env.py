@@ -1,0 +1,19 @@
+"""Alembic environment: runs on the connection the service hands over (see intake/database.py)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import intake.models  # noqa: F401 - registers the tables on SQLModel.metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through intake.database.migrate(), which supplies the connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things in place
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,97 @@
+"""Files that carry other files: TNEF (`winmail.dat`) and Outlook `.msg`.
+
+Both are read with maintained libraries (tnefparse, extract-msg). A container that cannot be read is
+kept as an ordinary attachment with a defect noted, never an exception: the referral may still be
+readable from the rest of the message.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from parsers.values import Attachment
+
+log = logging.getLogger(__name__)
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """What a container held: its files, any body text it carried, and what went wrong."""
+
+    attachments: tuple[Attachment, ...] = ()
+    text: str = ""
+    defects: tuple[str, ...] = ()
+
+
+def is_tnef(filename: str, content_type: str, data: bytes) -> bool:
+    """Whether a part is a TNEF blob (Outlook's winmail.dat)."""
+    return data.startswith(TNEF_SIGNATURE) or content_type.lower() in {
+        "application/ms-tnef",
+        "application/vnd.ms-tnef",
+    }
+
+
+def is_outlook_msg(filename: str, content_type: str, data: bytes) -> bool:
+    """Whether a part is an Outlook .msg (an OLE file that is a message, not a Word .doc)."""
+    return data.startswith(OLE_SIGNATURE) and (
+        filename.lower().endswith(".msg") or content_type.lower() == "application/vnd.ms-outlook"
+    )
+
+
+def unpack_tnef(data: bytes, origin: str) -> Unpacked:
+    """The files inside a TNEF blob."""
+    from tnefparse import TNEF
+
+    try:
+        tnef = TNEF(data)
+    except Exception as exc:  # tnefparse raises bare ValueErrors and struct errors on damaged blobs
+        return Unpacked(defects=(f"unreadable TNEF attachment ({type(exc).__name__})",))
+    files = tuple(
+        Attachment(
+            filename=_tnef_name(item) or f"attachment-{index}",
+            content_type="application/octet-stream",
+            data=bytes(item.data or b""),
+            origin=origin,
+        )
+        for index, item in enumerate(tnef.attachments, start=1)
+    )
+    body = tnef.body if isinstance(tnef.body, str) else (tnef.body or b"").decode("cp1252", "replace")
+    return Unpacked(attachments=files, text=body or "")
+
+
+def _tnef_name(item: object) -> str:
+    try:
+        name = item.long_filename()  # type: ignore[attr-defined]
+    except Exception:  # older TNEF versions carry only the 8.3 name
+        name = getattr(item, "name", "")
+    if isinstance(name, bytes):
+        name = name.decode("cp1252", "replace")
+    return (name or "").strip("\x00 ")
+
+
+def unpack_msg(data: bytes, origin: str) -> Unpacked:
+    """The body and files of an attached Outlook .msg (one level of nested .msg included)."""
+    import extract_msg
+
+    try:
+        msg = extract_msg.openMsg(io.BytesIO(data), delayAttachments=False)
+    except Exception as exc:  # extract-msg raises many types on damaged OLE files
+        return Unpacked(defects=(f"unreadable Outlook .msg attachment ({type(exc).__name__})",))
+    try:
+        files: list[Attachment] = []
+        for index, item in enumerate(msg.attachments, start=1):
+            payload = getattr(item, "data", None)
+            if isinstance(payload, bytes):
+                name = item.longFilename or item.shortFilename or f"attachment-{index}"
+                files.append(Attachment(name, getattr(item, "mimetype", None) or "application/octet-stream",
+                                        payload, origin))
+        return Unpacked(attachments=tuple(files), text=msg.body or "")
+    except Exception as exc:  # a damaged stream inside an otherwise readable file
+        return Unpacked(defects=(f"unreadable part of an Outlook .msg attachment ({type(exc).__name__})",))
+    finally:
+        msg.close()

@@ -1,0 +1,221 @@
+"""Raw RFC 5322 bytes to a ParsedEmail. Never raises on bad mail: problems are listed as defects.
+
+mail-parser reads the headers and bodies; the standard library's `email` package walks the MIME tree
+itself, because mail-parser flattens forwarded messages and would lose the forms attached inside a
+forwarded `message/rfc822` part. TNEF and Outlook `.msg` attachments are unpacked (parsers.containers).
+"""
+
+from __future__ import annotations
+
+import email
+import email.parser
+import email.policy
+import logging
+import re
+from datetime import UTC, datetime
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from parsers.containers import is_outlook_msg, is_tnef, unpack_msg, unpack_tnef
+from parsers.values import Attachment, ParsedEmail
+
+log = logging.getLogger(__name__)
+
+_ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
+
+
+def parse_message(raw: bytes) -> ParsedEmail:
+    """Parse raw message bytes into a ParsedEmail; never raises for malformed input."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        walker = _Walker()
+        walker.walk(msg, origin="", depth=0)
+    except RecursionError:
+        # Pathologically nested MIME (a known attack on recursive parsers): keep the headers and the
+        # raw text, and say why; staff still see everything in the raw message.
+        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        walker = _Walker()
+        walker.defects.append("MIME structure nested too deeply to read")
+        walker.text.append(raw.decode("utf-8", "replace"))
+    defects = [type(d).__name__ for d in msg.defects]
+    headers = tuple((key, _decode_header(value)) for key, value in msg.items())
+    text_body, html_body = _bodies_from_mailparser(raw, walker)
+    return ParsedEmail(
+        message_id=_clean_id(_decode_header(msg.get("Message-ID", ""))),
+        subject=_decode_header(msg.get("Subject", "")).strip(),
+        sender=_first_address(msg.get_all("From", [])) or _first_address(msg.get_all("Sender", [])),
+        sender_name=_first_name(msg.get_all("From", [])),
+        to=_addresses(msg.get_all("To", [])),
+        cc=_addresses(msg.get_all("Cc", [])),
+        date=_parse_date(msg.get("Date")),
+        in_reply_to=_clean_id(_decode_header(msg.get("In-Reply-To", ""))),
+        references=tuple(_clean_id(r) for r in _decode_header(msg.get("References", "")).split() if r.strip()),
+        headers=headers,
+        content_type=msg.get_content_type(),
+        text_body=text_body,
+        html_body=html_body,
+        attachments=tuple(walker.attachments),
+        defects=tuple(dict.fromkeys(defects + walker.defects)),
+    )
+
+
+class _Walker:
+    """Collects bodies and attachments from a MIME tree, following forwards and containers."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.html: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.defects: list[str] = []
+        self._forwards = 0
+
+    def walk(self, msg: Message, *, origin: str, depth: int) -> None:
+        for part in msg.walk() if not msg.is_multipart() else _leaves(msg):
+            self._visit(part, origin=origin, depth=depth)
+
+    def _visit(self, part: Message, *, origin: str, depth: int) -> None:
+        self.defects.extend(type(d).__name__ for d in part.defects)
+        ctype = part.get_content_type()
+        filename = _decode_header(part.get_filename() or "")
+        if ctype == "message/rfc822" and depth < MAX_DEPTH:
+            self._forwards += 1
+            inner_origin = _join(origin, f"forwarded message {self._forwards}")
+            for inner in part.get_payload() or []:
+                if isinstance(inner, Message):
+                    self.walk(inner, origin=inner_origin, depth=depth + 1)
+            return
+        is_attachment = bool(filename) or part.get_content_disposition() == "attachment"
+        if not is_attachment and ctype in {"text/plain", "text/html"}:
+            target = self.text if ctype == "text/plain" else self.html
+            target.append(self._text(part))
+            return
+        data = _payload_bytes(part)
+        if not is_attachment and not data:
+            return
+        self._add_file(filename or _default_name(ctype), ctype, data, origin)
+
+    def _add_file(self, filename: str, ctype: str, data: bytes, origin: str) -> None:
+        if is_tnef(filename, ctype, data):
+            unpacked = unpack_tnef(data, _join(origin, filename or "winmail.dat"))
+        elif is_outlook_msg(filename, ctype, data):
+            unpacked = unpack_msg(data, _join(origin, filename))
+        else:
+            self.attachments.append(Attachment(filename, ctype, data, origin))
+            return
+        self.defects.extend(unpacked.defects)
+        if unpacked.text:
+            self.text.append(unpacked.text)
+        self.attachments.extend(unpacked.attachments)
+        if unpacked.defects:  # keep what we could not open, so nothing is lost
+            self.attachments.append(Attachment(filename, ctype, data, origin))
+
+    def _text(self, part: Message) -> str:
+        data = _payload_bytes(part)
+        charset = part.get_content_charset() or "us-ascii"
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            self.defects.append(f"unknown charset {charset[:40]!r}")
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return data.decode("cp1252", errors="replace")
+
+
+def _leaves(msg: Message):
+    """Non-multipart parts, not descending into message/rfc822 (the walker follows those itself)."""
+    stack = [msg]
+    while stack:
+        part = stack.pop(0)
+        payload = part.get_payload()
+        if part.is_multipart() and part.get_content_type() != "message/rfc822" and isinstance(payload, list):
+            stack[0:0] = [p for p in payload if isinstance(p, Message)]
+        else:
+            yield part
+
+
+def _bodies_from_mailparser(raw: bytes, walker: _Walker) -> tuple[str, str]:
+    """Bodies as mail-parser decodes them, falling back to our own walk where it fails or finds nothing."""
+    import mailparser
+
+    text, html = "\n".join(walker.text), "\n".join(walker.html)
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+        mp_text = "\n".join(parsed.text_plain)
+        mp_html = "\n".join(parsed.text_html)
+    except Exception as exc:  # mail-parser raises on some malformed input; our own walk already has the text
+        walker.defects.append(f"mail-parser could not read the message ({type(exc).__name__})")
+        return text, html
+    # Prefer our walk when mail-parser merged forwarded bodies in: ours keeps the top level first.
+    return (text or mp_text), (html or mp_html)
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # broken base64 or quoted-printable: keep the undecoded text
+        data = None
+    if isinstance(data, bytes):
+        return data
+    payload = part.get_payload()
+    return payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+
+
+def _decode_header(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    try:
+        return str(make_header(decode_header(text)))
+    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _clean_id(value: str) -> str:
+    value = value.strip().split()[0] if value.strip() else ""
+    return value[:998]
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str]]:
+    decoded = [_decode_header(v) for v in values]
+    try:
+        return getaddresses(decoded)
+    except (RecursionError, ValueError, IndexError):
+        # Crafted address lists can exhaust the standard parser; take the bare addresses instead.
+        return [("", addr) for value in decoded for addr in _ADDR_SPEC.findall(value)]
+
+
+def _addresses(values: list[str]) -> tuple[str, ...]:
+    return tuple(addr.lower() for _, addr in _pairs(values) if "@" in addr)
+
+
+def _first_address(values: list[str]) -> str:
+    found = _addresses(values)
+    return found[0] if found else ""
+
+
+def _first_name(values: list[str]) -> str:
+    pairs = _pairs(values)
+    return pairs[0][0] if pairs else ""
+
+
+def _parse_date(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(_decode_header(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _join(origin: str, name: str) -> str:
+    return f"{origin} > {name}" if origin else name
+
+
+def _default_name(ctype: str) -> str:
+    return "part." + (ctype.split("/")[-1] if "/" in ctype else "bin")

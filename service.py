@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Referral intake and triage service: the command line and composition root (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from intake.settings import ConfigError, describe_settings, load_settings
+
+if TYPE_CHECKING:
+    from intake.runtime import Runtime
+
+log = logging.getLogger("service")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _runtime(args: argparse.Namespace) -> Runtime:
+    from intake.runtime import build_runtime  # imported here so that --help and check-config stay fast
+
+    return build_runtime(args.settings)
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """Print the effective configuration, secrets masked."""
+    print(json.dumps(describe_settings(args.settings), indent=2))
+    return EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    """One pass over every mailbox."""
+    runtime = _runtime(args)
+    if not runtime.pollers:
+        print("poll: no mailbox configured (set accounts in config.yaml or INTAKE_IMAP_HOST)", file=sys.stderr)
+        return EXIT_FAILED
+    reports = runtime.poll_all()
+    for report in reports:
+        done = ", ".join(f"{k} {v}" for k, v in sorted(report.processed.items())) or "nothing new"
+        print(f"{report.account}: fetched {report.fetched}, new {report.stored}; {done}"
+              + (f"; ERROR {report.error}" if report.error else ""))
+    failed = [r for r in reports if r.error]
+    if failed:
+        print(f"poll: {len(failed)} of {len(reports)} account(s) could not be polled: {failed[0].error}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Take in .eml files, Maildirs and mbox files."""
+    from tqdm import tqdm
+
+    from intake.ingest import IngestError, count_sources, ingest_paths
+
+    runtime = _runtime(args)
+    total = count_sources(args.paths)
+    try:
+        with tqdm(total=total, unit="msg", disable=total < 20 or not sys.stderr.isatty(),
+                  file=sys.stderr) as bar:
+            summary = ingest_paths(runtime.engine, runtime.pipeline, args.paths, progress=bar)
+    except IngestError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(summary.dispositions.items())) or "none processed"
+    print(f"ingested {summary.seen} message(s): {summary.new} new, {summary.already_known} already known; {parts}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Every case, as JSON or CSV."""
+    from sqlmodel import Session
+
+    from intake.export import cases_csv, cases_json
+
+    runtime = _runtime(args)
+    with Session(runtime.engine) as session:
+        text = cases_json(session) if args.format == "json" else cases_csv(session)
+    _write(text, args.output)
+    return EXIT_OK
+
+
+def cmd_messages(args: argparse.Namespace) -> int:
+    """The ledger: every message ever taken in and how it ended."""
+    from sqlmodel import Session
+
+    from intake.export import iter_messages
+
+    runtime = _runtime(args)
+    with Session(runtime.engine) as session:
+        rows = list(iter_messages(session))
+    if args.disposition:
+        rows = [r for r in rows if r["disposition"] == args.disposition]
+    if args.format == "json":
+        _write(json.dumps(rows, indent=2, ensure_ascii=False), args.output)
+    else:
+        lines = [f"{r['id']:>6}  {r['disposition']:<11} {r['case_reference'] or '-':<15} {r['reason'][:70]}"
+                 for r in rows]
+        _write("\n".join(lines) + ("\n" if lines else ""), args.output)
+    return EXIT_OK
+
+
+def cmd_requeue(args: argparse.Namespace) -> int:
+    """Run quarantined messages through the pipeline again."""
+    from sqlmodel import Session
+
+    from intake import ledger
+
+    runtime = _runtime(args)
+    status = EXIT_OK
+    for message_pk in args.ids:
+        with Session(runtime.engine) as session:
+            if not ledger.requeue(session, message_pk):
+                print(f"requeue: message {message_pk} is not in quarantine", file=sys.stderr)
+                status = EXIT_FAILED
+                continue
+        outcome = runtime.pipeline.process(message_pk)
+        if outcome is None:
+            print(f"message {message_pk}: taken by another worker")
+        else:
+            print(f"message {message_pk}: {outcome.disposition} {outcome.case_reference or ''} {outcome.reason}")
+    for poller in runtime.pollers:  # move the server copies out of Quarantine where they now belong
+        poller.poll_once(limit=0)
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The long-running service: scheduler, IDLE watchers and the web UI."""
+    from intake.service_loop import run_service
+
+    return run_service(_runtime(args), ingest_paths=args.ingest)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of interfaces.md."""
+    parser = argparse.ArgumentParser(prog="service.py", description=__doc__)
+    parser.add_argument("--config", type=Path, help="config file (default: $INTAKE_CONFIG or ./config.yaml)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("run", help="run the service: mailbox watching, scheduler and web UI")
+    p.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these paths first (the demo)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("poll", help="one pass over every mailbox")
+    p.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    p.set_defaults(func=cmd_poll)
+    p = sub.add_parser("ingest", help="take in .eml files, Maildir folders or mbox files")
+    p.add_argument("paths", type=Path, nargs="+")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("export", help="every case, to stdout or --output")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--output", type=Path)
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("messages", help="the ledger of every message taken in")
+    p.add_argument("--format", choices=("json", "table"), default="table")
+    p.add_argument("--disposition", choices=("pending", "case", "follow_up", "ignored", "quarantined"))
+    p.add_argument("--output", type=Path)
+    p.set_defaults(func=cmd_messages)
+    p = sub.add_parser("requeue", help="run quarantined messages again (ids from `messages`)")
+    p.add_argument("ids", type=int, nargs="+", metavar="ID")
+    p.set_defaults(func=cmd_requeue)
+    p = sub.add_parser("check-config", help="print the effective configuration, secrets masked")
+    p.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, load and validate the configuration, run the command."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from intake.logs import configure_logging
+
+    configure_logging(args.settings.logging.level)
+    from intake.database import DatabaseError
+
+    try:
+        return args.func(args)
+    except DatabaseError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
