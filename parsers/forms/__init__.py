@@ -1,0 +1,23 @@
+"""Referral forms (PDF, Word, scans, email bodies) read into canonical fields with provenance.
+
+Pure: bytes in, values out. Hostile or broken files raise parsers.errors.AttachmentError subclasses;
+run `extract` under intake.extraction.extract_isolated to bound its time and memory.
+"""
+
+from parsers.forms.extraction import extract, extract_body
+from parsers.forms.limits import ExtractionLimits
+from parsers.forms.result import form_to_dict, merge_forms
+from parsers.forms.sniff import is_form_candidate
+from parsers.forms.vocabulary import Vocabulary, VocabularyError, load_vocabulary
+
+__all__ = [
+    "ExtractionLimits",
+    "Vocabulary",
+    "VocabularyError",
+    "extract",
+    "extract_body",
+    "form_to_dict",
+    "is_form_candidate",
+    "load_vocabulary",
+    "merge_forms",
+]

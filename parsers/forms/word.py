@@ -1,0 +1,97 @@
+"""Word-family files: DOCX/DOCM/DOTX read directly, encrypted DOCX decrypted with a password, .doc and .odt
+converted to DOCX by LibreOffice (its own throwaway profile, a time limit)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from parsers.errors import ExtractionTimeoutError
+from parsers.forms.container import SafeZip
+from parsers.forms.docx_reader import DocxReader
+from parsers.forms.layout import read_blocks
+from parsers.forms.limits import ExtractionLimits
+from parsers.forms.result import build_form, flagged_form
+from parsers.forms.vocabulary import Vocabulary
+from parsers.values import Attachment, ExtractedForm, Flag
+
+DOCX_CONFIDENCE = 0.95
+
+
+def read_docx(
+    attachment: Attachment, vocabulary: Vocabulary, limits: ExtractionLimits, password: str | None = None
+) -> ExtractedForm:
+    """Fields of a WordprocessingML document; macros are never opened, only noted."""
+    container = SafeZip(attachment.data, limits)
+    warnings = []
+    if any(n.lower().endswith("vbaproject.bin") for n in container.names):
+        warnings.append("The document contains macros; they were neither run nor kept.")
+    blocks = DocxReader(container).read()
+    pairs, titles = read_blocks(blocks, vocabulary, DOCX_CONFIDENCE)
+    return build_form(attachment.filename, pairs, titles, vocabulary, warnings=warnings)
+
+
+def read_encrypted_docx(
+    attachment: Attachment, vocabulary: Vocabulary, limits: ExtractionLimits, password: str | None
+) -> ExtractedForm:
+    """A password-protected DOCX: flagged until staff supply the password, then decrypted and read."""
+    name = attachment.filename
+    if password is None:
+        return flagged_form(name, Flag.ENCRYPTED_ATTACHMENT,
+                            "The Word document is password-protected; it can be read once staff supply the password.")
+    import msoffcrypto  # imported here: only staff-supplied passwords need it
+    from msoffcrypto.exceptions import DecryptionError, InvalidKeyError
+
+    plain = io.BytesIO()
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(attachment.data))
+        office.load_key(password=password)
+        office.decrypt(plain)
+    except (InvalidKeyError, DecryptionError):
+        return flagged_form(name, Flag.ENCRYPTED_ATTACHMENT, "The password supplied does not open the document.")
+    return read_docx(Attachment(name, attachment.content_type, plain.getvalue(), attachment.origin),
+                     vocabulary, limits)
+
+
+def read_converted(
+    attachment: Attachment, vocabulary: Vocabulary, limits: ExtractionLimits, password: str | None = None
+) -> ExtractedForm:
+    """A .doc or .odt, converted to DOCX by LibreOffice when it is installed, else flagged unsupported."""
+    name = attachment.filename
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return flagged_form(name, Flag.UNSUPPORTED_ATTACHMENT,
+                            "Old Word (.doc) and OpenDocument files need LibreOffice, which is not installed.")
+    docx = _convert(soffice, attachment.data, Path(name).suffix.lower() or ".doc", limits.timeout_seconds)
+    if docx is None:
+        return flagged_form(name, Flag.UNSUPPORTED_ATTACHMENT, "LibreOffice could not convert the document.")
+    return read_docx(Attachment(name, attachment.content_type, docx, attachment.origin), vocabulary, limits)
+
+
+def _convert(soffice: str, data: bytes, suffix: str, timeout: float) -> bytes | None:
+    with tempfile.TemporaryDirectory(prefix="intake-soffice-") as tmp:
+        work = Path(tmp)
+        source = work / f"form{suffix if suffix in ('.doc', '.odt', '.dot', '.rtf') else '.doc'}"
+        source.write_bytes(data)
+        # A private profile: concurrent conversions do not share (and lock) one user installation.
+        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(work / "out"), str(source)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            # soffice is a launcher: the whole process group goes, or soffice.bin outlives us.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise ExtractionTimeoutError("Converting the document with LibreOffice took too long.") from exc
+        result = work / "out" / "form.docx"
+        if not result.exists():
+            return None
+        return result.read_bytes()
+
