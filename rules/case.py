@@ -1,0 +1,158 @@
+"""The facts of one case as the rules read them: typed, three-valued, with the questions that settle them.
+
+Built once per classification from the extracted fields; every rule reads this and nothing else, so rules are
+independent of each other and of their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from parsers.values import Field, FormType
+from rules.age import AgeAtEvent, read_age
+from rules.codes import AbuseStatus, AbuseType, Perpetrator
+from rules.evidence import inferred_suggestions, read_evidence
+from rules.phrases import ABUSE_FIELD, ABUSE_TYPES_FIELD
+from rules.reader import FieldReader
+from rules.truth import Truth
+from rules.values import Suggestion, Track
+
+if TYPE_CHECKING:
+    from rules.calendar import WorkingCalendar
+    from rules.ruleset import Ruleset
+
+ASK_DIED = "Has the person died?"
+ASK_ABUSE = "Is abuse or neglect (including self-neglect) known or suspected?"
+ASK_CHILD_HARM = (
+    "Has the child been seriously harmed (including serious or long-term impairment of physical or mental health "
+    "or development, even if the child recovers)?"
+)
+ASK_ADULT_HARM = (
+    "Has the adult experienced serious abuse or neglect (for example, would likely have died but for an "
+    "intervention, or suffered permanent harm or reduced capacity or quality of life)?"
+)
+ASK_CARE_NEEDS = (
+    "Does the adult have needs for care and support (whether or not the local authority was meeting them)?"
+)
+ASK_JOINT_WORKING = (
+    "Is there reasonable cause for concern about how the agencies worked together to safeguard the adult?"
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the referrer stated, read into typed facts, plus suggestions from the free text."""
+
+    form_type: FormType
+    received_on: date
+    age: AgeAtEvent
+    died: Truth
+    abuse: Truth
+    abuse_status: AbuseStatus | None
+    abuse_types: tuple[AbuseType, ...]
+    child_harmed: Truth
+    adult_serious: Truth
+    care_needs: Truth
+    joint_working: Truth
+    looked_after: Truth
+    care_leaver: Truth
+    learning_disability: Truth
+    autistic: Truth
+    perpetrator: Perpetrator | None
+    la_aware_on: date | None
+    suggestions: tuple[Suggestion, ...]
+    notes: tuple[str, ...]
+    ruleset: Ruleset
+    calendar: WorkingCalendar
+
+    @property
+    def track(self) -> Track:
+        """The track decided by the age at the event."""
+        return self.age.track
+
+    def abuse_words(self) -> str:
+        """How the abuse reads in a reason: "neglect is suspected", "physical abuse and neglect are known"."""
+        status = "known" if self.abuse_status is AbuseStatus.KNOWN else "suspected"
+        if not self.abuse_types:
+            return f"abuse or neglect is {status}"
+        names = [t.words for t in self.abuse_types]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"{listed} {'is' if len(names) == 1 else 'are'} {status}"
+
+
+def build_case(
+    fields: Mapping[str, Field],
+    *,
+    form_type: FormType,
+    received_at: datetime,
+    ruleset: Ruleset,
+    calendar: WorkingCalendar,
+) -> Case:
+    """Read the fields into a Case; `received_at` must be timezone-aware (the "date received" is local)."""
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValueError("received_at must be timezone-aware (UTC)")
+    received_on = received_at.astimezone(ZoneInfo(ruleset.timezone)).date()
+    summary = fields.get("event.summary")
+    suggestions = read_evidence(str(summary.value)) if summary is not None else ()
+    suggestions = (*inferred_suggestions(fields), *suggestions)
+    read = FieldReader(fields, suggestions)
+    age = read_age(read, received_on=received_on, age_of_majority=ruleset.thresholds.age_of_majority)
+    abuse_status, abuse_types, abuse = _abuse(read)
+    return Case(
+        form_type=form_type,
+        received_on=received_on,
+        age=age,
+        died=_died(read),
+        abuse=abuse,
+        abuse_status=abuse_status,
+        abuse_types=abuse_types,
+        child_harmed=read.answer("event.seriously_harmed", ASK_CHILD_HARM),
+        adult_serious=_adult_serious(read, abuse_types, ruleset),
+        care_needs=read.answer("adult.care_and_support_needs", ASK_CARE_NEEDS),
+        joint_working=read.answer("adult.joint_working_concern", ASK_JOINT_WORKING),
+        looked_after=read.answer("child.looked_after", "Is the child looked after by a local authority?"),
+        care_leaver=read.answer("child.care_leaver", "Is the person a care leaver?"),
+        learning_disability=read.answer("adult.learning_disability", "Does the person have a learning disability?"),
+        autistic=read.answer("adult.autistic", "Is the person autistic?"),
+        perpetrator=read.choice("event.perpetrator_relationship", Perpetrator),
+        la_aware_on=read.date("event.date_la_aware"),
+        suggestions=suggestions,
+        notes=tuple(dict.fromkeys(read.notes)),
+        ruleset=ruleset,
+        calendar=calendar,
+    )
+
+
+def _died(read: FieldReader) -> Truth:
+    """Deceased if the form says so or gives a date of death; alive only if it says so."""
+    stated = read.flag("event.is_deceased")
+    if stated is True or read.date("event.date_of_death") is not None:
+        return Truth.of(True)
+    if stated is False:
+        return Truth.of(False)
+    return Truth.unknown(read.ask(ASK_DIED, "event.is_deceased"))
+
+
+def _abuse(read: FieldReader) -> tuple[AbuseStatus | None, tuple[AbuseType, ...], Truth]:
+    """Known or suspected abuse; types ticked with the question left blank count as suspected."""
+    status = read.choice(ABUSE_FIELD, AbuseStatus)
+    types = read.codes(ABUSE_TYPES_FIELD, AbuseType)
+    if status is None and types:
+        read.notes.append("event.abuse_or_neglect is not answered but types of abuse are ticked: read as suspected")
+        return AbuseStatus.SUSPECTED, types, Truth.of(True)
+    if status in (AbuseStatus.KNOWN, AbuseStatus.SUSPECTED):
+        return status, types, Truth.of(True)
+    if status is AbuseStatus.NOT_SUSPECTED:
+        return status, types, Truth.of(False)
+    return status, types, Truth.unknown(read.ask(ASK_ABUSE, ABUSE_FIELD, ABUSE_TYPES_FIELD))
+
+
+def _adult_serious(read: FieldReader, types: tuple[AbuseType, ...], ruleset: Ruleset) -> Truth:
+    """Serious abuse or neglect for s44(3): stated, or a type the partnership counts as serious in itself."""
+    if set(types) & ruleset.serious_abuse_types:
+        return Truth.of(True)
+    return read.answer("event.seriously_harmed", ASK_ADULT_HARM)

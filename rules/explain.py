@@ -1,0 +1,97 @@
+"""Every rule's verdict for a set of fields, as JSON (behind `service.py rules explain FIELDS.json`),
+and the Triage in the shape of the case export (interfaces.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from parsers.values import Field, FieldValue, FormType
+from rules.calendar import WorkingCalendar
+from rules.ruleset import Ruleset
+from rules.triage import classify
+from rules.values import Triage
+
+
+def explain(
+    fields: Mapping[str, Any],
+    *,
+    form_type: str = "unknown",
+    received_at: datetime,
+    ruleset: Ruleset,
+    calendar: WorkingCalendar,
+) -> dict[str, Any]:
+    """Classify plain JSON fields ({"name": value} or {"name": {"value": ...}}) and show every rule's verdict."""
+    triage = classify(
+        to_fields(fields), form_type=FormType(form_type), received_at=received_at, ruleset=ruleset, calendar=calendar
+    )
+    return {
+        "form_type": FormType(form_type).value,
+        "received_at": received_at.isoformat(),
+        "ruleset": ruleset.source,
+        "rules": [
+            {"name": h.rule, "description": h.description, "law": h.law, "matched": h.matched, "reason": h.reason}
+            for h in triage.hits
+        ],
+        "triage": triage_to_dict(triage),
+    }
+
+
+def to_fields(raw: Mapping[str, Any]) -> dict[str, Field]:
+    """Plain JSON fields to Field values; lists become tuples, a missing source reads "explain input"."""
+    fields: dict[str, Field] = {}
+    for name, item in raw.items():
+        spec = item if isinstance(item, Mapping) else {"value": item}
+        if spec.get("value") is None:
+            continue
+        fields[name] = Field(
+            name=name,
+            value=_value(spec["value"]),
+            source=str(spec.get("source", "explain input")),
+            confidence=float(spec.get("confidence", 1.0)),
+            label=str(spec.get("label", "")),
+            inferred=bool(spec.get("inferred", False)),
+        )
+    return fields
+
+
+def _value(value: Any) -> FieldValue:
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    if isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def triage_to_dict(triage: Triage) -> dict[str, Any]:
+    """The export keys (track, decisions, reasons, signposts, deadlines, flags) plus hits, suggestions,
+    questions and deadlines_estimated; JSON-ready, dates as ISO strings or null."""
+    deadlines = triage.deadlines
+    return {
+        "track": triage.track.value,
+        "decisions": {"cspr": triage.cspr.value, "sar": triage.sar.value},
+        "reasons": list(triage.reasons),
+        "signposts": [s.value for s in triage.signposts],
+        "deadlines": {
+            "panel_notification": _iso(deadlines.panel_notification),
+            "rapid_review": _iso(deadlines.rapid_review),
+        },
+        "flags": sorted(f.value for f in triage.flags),
+        "hits": [
+            {"rule": h.rule, "description": h.description, "law": h.law, "matched": h.matched, "reason": h.reason}
+            for h in triage.hits
+        ],
+        "suggestions": [
+            {"field": s.field, "value": list(s.value) if isinstance(s.value, tuple) else s.value,
+             "sentence": s.sentence, "rule": s.rule}
+            for s in triage.suggestions
+        ],
+        "questions": list(triage.questions),
+        "deadlines_estimated": deadlines.estimated_from_receipt,
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,64 @@
+"""Classify one case: run every rule in the ruleset's order and gather the recommendation.
+
+Pure: fields, the received time, the ruleset and the calendar in; a frozen Triage out. It recommends; people
+decide. Each decision family (CSPR, SAR) has rules whose conditions exclude each other, so exactly one matches;
+the first match in order is taken, and needs_information is the fallback should none match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from parsers.values import Field, Flag, FormType
+from rules.calendar import WorkingCalendar
+from rules.case import Case, build_case
+from rules.catalogue import RULES
+from rules.rule import Outcome, Rule
+from rules.ruleset import Ruleset
+from rules.values import CsprDecision, Deadlines, RuleHit, SarDecision, Triage
+
+Verdict = tuple[Rule, Outcome]
+
+
+def classify(
+    fields: Mapping[str, Field],
+    *,
+    form_type: FormType,
+    received_at: datetime,
+    ruleset: Ruleset,
+    calendar: WorkingCalendar,
+) -> Triage:
+    """The recommended track, decisions, reasons, signposts, deadlines and flags for one referral."""
+    case = build_case(fields, form_type=form_type, received_at=received_at, ruleset=ruleset, calendar=calendar)
+    verdicts = [(rule, rule.check(case)) for rule in (RULES[name] for name in ruleset.rule_order)]
+    return assemble(case, verdicts)
+
+
+def assemble(case: Case, verdicts: Sequence[Verdict]) -> Triage:
+    """Gather the verdicts into a Triage; every hit and miss is kept in `hits`."""
+    matched = [outcome for _, outcome in verdicts if outcome.matched]
+    cspr = next((o.cspr for o in matched if o.cspr is not None), CsprDecision.NEEDS_INFORMATION)
+    sar = next((o.sar for o in matched if o.sar is not None), SarDecision.NEEDS_INFORMATION)
+    deadlines = next((o.deadlines for o in matched if o.deadlines is not None), Deadlines())
+    flags: frozenset[Flag] = frozenset().union(*(o.flags for o in matched))
+    reasons = (case.age.reason, *(o.reason for o in matched), *case.notes)
+    return Triage(
+        track=case.track,
+        cspr=cspr,
+        sar=sar,
+        reasons=tuple(dict.fromkeys(reasons)),
+        signposts=tuple(dict.fromkeys(o.signpost for o in matched if o.signpost is not None)),
+        deadlines=deadlines,
+        flags=flags,
+        hits=tuple(_hit(rule, outcome) for rule, outcome in verdicts),
+        suggestions=case.suggestions,
+        questions=tuple(dict.fromkeys(q for o in matched for q in o.questions)),
+    )
+
+
+def _hit(rule: Rule, outcome: Outcome) -> RuleHit:
+    return RuleHit(
+        rule=rule.name, description=rule.description, law=rule.law, matched=outcome.matched, reason=outcome.reason
+    )
+
