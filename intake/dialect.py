@@ -15,5 +15,7 @@ def insert_ignore(session: Session, table: sa.Table, values: dict[str, Any], con
     The database, not a read-then-write in Python, decides: that is what makes two workers safe.
     """
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return session.execute(statement).rowcount == 1
+    statement = (module.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+                 .returning(table.c[conflict[0]]))
+    # RETURNING yields a row only when one was inserted; rowcount is unreliable across drivers here.
+    return session.execute(statement).first() is not None

@@ -213,7 +213,9 @@ def _apply_overrides(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, A
         if var in env:
             node = raw
             for key in path[:-1]:
-                node = node.setdefault(key, {}) or {}
+                if not isinstance(node.get(key), dict):
+                    node[key] = {}
+                node = node[key]
             node[path[-1]] = env[var]
     imap = {key: env[var] for var, key in _IMAP_OVERRIDES.items() if var in env}
     if "INTAKE_IMAP_FOLDER" in env:
