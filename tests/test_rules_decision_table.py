@@ -1,0 +1,79 @@
+"""The decision table (tests/decision_table.yaml): one row per kind of case, each row one test."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from parsers.values import FormType
+from rules.calendar import WorkingCalendar
+from rules.catalogue import RULE_NAMES
+from rules.explain import to_fields
+from rules.ruleset import load_ruleset
+from rules.triage import classify
+from rules.values import Triage
+
+TABLE = yaml.safe_load(Path(__file__).with_name("decision_table.yaml").read_text(encoding="utf-8"))
+DEFAULT_RECEIVED = "2026-03-10T09:14:00+00:00"
+RULESET = load_ruleset()
+CALENDAR = WorkingCalendar()
+
+
+def classify_row(row: dict[str, Any]) -> Triage:
+    return classify(
+        to_fields(row["fields"]),
+        form_type=FormType(row.get("form_type", "unknown")),
+        received_at=datetime.fromisoformat(row.get("received_at", DEFAULT_RECEIVED)),
+        ruleset=RULESET,
+        calendar=CALENDAR,
+    )
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[row["case"] for row in TABLE])
+def test_decision_table_row(row: dict[str, Any]) -> None:
+    expect = row["expect"]
+    triage = classify_row(row)
+    assert (triage.track.value, triage.cspr.value, triage.sar.value) == (expect["track"], expect["cspr"], expect["sar"])
+    assert {s.value for s in triage.signposts} == set(expect.get("signposts", []))
+    assert {f.value for f in triage.flags} == set(expect.get("flags", []))
+    panel, review = expect.get("deadlines", [None, None])
+    assert triage.deadlines.panel_notification == (date.fromisoformat(panel) if panel else None)
+    assert triage.deadlines.rapid_review == (date.fromisoformat(review) if review else None)
+    assert triage.deadlines.estimated_from_receipt is expect.get("estimated", False)
+    for text in expect.get("reasons", []):
+        assert any(text in reason for reason in triage.reasons), (text, triage.reasons)
+    for text in expect.get("questions", []):
+        assert any(text in question for question in triage.questions), (text, triage.questions)
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[row["case"] for row in TABLE])
+def test_exactly_one_rule_decides_each_family(row: dict[str, Any]) -> None:
+    # The rule order is presentation only because each family's conditions exclude each other.
+    hits = classify_row(row).hits
+    assert [h.rule for h in hits] == list(RULE_NAMES)
+    for family in ("cspr_", "sar_"):
+        deciding = [h.rule for h in hits if h.matched and h.rule.startswith(family) and h.rule != "cspr_deadlines"]
+        assert len(deciding) == 1, deciding
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[row["case"] for row in TABLE])
+def test_a_summary_never_changes_a_decision(row: dict[str, Any]) -> None:
+    with_summary = classify_row(row)
+    without = classify_row({**row, "fields": {k: v for k, v in row["fields"].items() if k != "event.summary"}})
+    assert (with_summary.track, with_summary.cspr, with_summary.sar, with_summary.deadlines) == (
+        without.track,
+        without.cspr,
+        without.sar,
+        without.deadlines,
+    )
+
+
+def test_the_table_covers_every_decision_code() -> None:
+    triages = [classify_row(row) for row in TABLE]
+    assert {t.cspr.value for t in triages} == {"met", "not_met", "needs_information", "not_applicable"}
+    assert {t.sar.value for t in triages} == {"mandatory", "discretionary", "not_met", "needs_information", "not_applicable"}
+    assert {s.value for t in triages for s in t.signposts} == {"cdr", "lac_death_notification", "dardr", "leder", "live_concern"}
