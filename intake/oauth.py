@@ -108,7 +108,7 @@ class MsalTokenSource:
         except OSError as exc:  # requests' RequestException derives from OSError too
             raise self._unreachable(exc) from None
         if not isinstance(result, dict) or "access_token" not in result:
-            raise OAuthError(f"{self._who}: token refused: {_describe_refusal(result)}")
+            raise OAuthError(f"{self._who}: token refused: {self._hide_secret(_describe_refusal(result))}")
         self._token = str(result["access_token"])
         self._expires_at = self._clock() + float(result.get("expires_in", 3600))
         log.info("%s: new access token, valid for %ss", self._who, result.get("expires_in", 3600))
@@ -126,6 +126,10 @@ class MsalTokenSource:
             except ValueError as exc:  # msal validates the authority and the credential here
                 raise OAuthError(f"{self._who}: cannot set up the OAuth client: {_scrub(str(exc))}") from None
         return self._app
+
+    def _hide_secret(self, text: str) -> str:
+        secret = self._env.get(self._oauth.client_secret_env)
+        return text.replace(secret, "***") if secret else text
 
     def _unreachable(self, exc: OSError) -> OAuthUnavailableError:
         return OAuthUnavailableError(f"{self._who}: identity platform unreachable ({type(exc).__name__})")
@@ -174,7 +178,7 @@ def _describe_refusal(result: object) -> str:
         parts.append("AADSTS" + ",".join(str(code) for code in codes))
     if result.get("correlation_id"):
         parts.append(f"correlation_id={result['correlation_id']}")
-    description = str(result.get("error_description") or "").split("\n", 1)[0]
+    description = next(iter(str(result.get("error_description") or "").splitlines()), "")
     if description:
         parts.append(_scrub(description)[:200])
     return "; ".join(parts)

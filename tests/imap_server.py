@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import grp
+import json
 import os
 import pwd
 import shutil
@@ -15,8 +16,10 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from imapclient import IMAPClient
@@ -77,12 +80,14 @@ class DovecotServer:
         users: Mapping[str, str] = DEFAULT_USERS,
         move_enabled: bool = True,
         uidplus_enabled: bool = True,
+        oauth2_introspection_url: str | None = None,
         extra_conf: str = "",
         root: Path | None = None,
     ) -> None:
         self.users = dict(users)
         self.move_enabled = move_enabled
         self.uidplus_enabled = uidplus_enabled
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.extra_conf = extra_conf
         self.uid, self.gid = _run_as()
         # Our own directory under /tmp: pytest's tmp dirs are 0700 root-owned, which the test user cannot enter.
@@ -208,6 +213,9 @@ class DovecotServer:
             (self.root / sub).mkdir(exist_ok=True)
         lines = [f"{user}:{{PLAIN}}{password}" for user, password in self.users.items()]
         (self.root / "passwd").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if self.oauth2_introspection_url:
+            oauth2 = _OAUTH2_TEMPLATE.format(url=self.oauth2_introspection_url)
+            (self.root / "dovecot-oauth2.conf.ext").write_text(oauth2, encoding="utf-8")
 
     def _chown_tree(self) -> None:
         if os.geteuid() != 0:
@@ -226,6 +234,8 @@ class DovecotServer:
             uid=self.uid,
             gid=self.gid,
             capability=self._capability_line(),
+            mechanisms="plain login xoauth2 oauthbearer" if self.oauth2_introspection_url else "plain login",
+            oauth2_passdb=_OAUTH2_PASSDB.format(root=self.root) if self.oauth2_introspection_url else "",
             extra=self.extra_conf,
         )
 
@@ -268,6 +278,47 @@ class DovecotServer:
             process.wait(timeout=10)
 
 
+class TokenIntrospection:
+    """A loopback OAuth2 introspection endpoint for Dovecot's oauth2 passdb (introspection_mode = auth).
+
+    `tokens` maps each valid bearer token to its user; `seen` records every token Dovecot asked about.
+    """
+
+    def __init__(self, tokens: Mapping[str, str]) -> None:
+        self.tokens = dict(tokens)
+        self.seen: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+                owner.seen.append(token)
+                user = owner.tokens.get(token)
+                body = json.dumps({"active": "true", "username": user} if user else {"active": "false"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                return
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/introspect"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def start(self) -> TokenIntrospection:
+        """Serve in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
 def start_dovecot(**options: object) -> DovecotServer:
     """Start a DovecotServer with the given options (see DovecotServer); the caller stops it."""
     return DovecotServer(**options).start()  # type: ignore[arg-type]
@@ -289,7 +340,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
@@ -306,8 +357,10 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
+{oauth2_passdb}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{
@@ -331,4 +384,22 @@ service auth-worker {{
   user = {user}
 }}
 {extra}
+"""
+
+# XOAUTH2/OAUTHBEARER checked by Dovecot's oauth2 passdb against a token introspection endpoint.
+_OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}"""
+
+_OAUTH2_TEMPLATE = """\
+introspection_mode = auth
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
 """
