@@ -15,7 +15,7 @@ from rules.catalogue import RULE_NAMES
 from rules.explain import to_fields
 from rules.ruleset import load_ruleset
 from rules.triage import classify
-from rules.values import Triage
+from rules.values import CsprDecision, SarDecision, Signpost, Triage
 
 TABLE = yaml.safe_load(Path(__file__).with_name("decision_table.yaml").read_text(encoding="utf-8"))
 DEFAULT_RECEIVED = "2026-03-10T09:14:00+00:00"
@@ -74,6 +74,6 @@ def test_a_summary_never_changes_a_decision(row: dict[str, Any]) -> None:
 
 def test_the_table_covers_every_decision_code() -> None:
     triages = [classify_row(row) for row in TABLE]
-    assert {t.cspr.value for t in triages} == {"met", "not_met", "needs_information", "not_applicable"}
-    assert {t.sar.value for t in triages} == {"mandatory", "discretionary", "not_met", "needs_information", "not_applicable"}
-    assert {s.value for t in triages for s in t.signposts} == {"cdr", "lac_death_notification", "dardr", "leder", "live_concern"}
+    assert {t.cspr for t in triages} == set(CsprDecision)
+    assert {t.sar for t in triages} == set(SarDecision)
+    assert {s for t in triages for s in t.signposts} == set(Signpost)
