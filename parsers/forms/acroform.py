@@ -15,6 +15,7 @@ from pypdf.generic import DictionaryObject
 
 from parsers.forms.document import Answer, Choice, Pair
 from parsers.forms.pdf_lines import Word
+from parsers.forms.vocabulary import Section
 
 _GENERIC = re.compile(
     r"(?i)(text|text ?field|check ?box|checkbox|field|untitled|radio ?button|group|drop ?down|combo ?box|list ?box"
@@ -97,7 +98,9 @@ def humanise(name: str) -> str:
     return " ".join(re.sub(r"([a-z])([A-Z])", r"\1 \2", re.sub(r"[_\-\[\]0-9]+", " ", last)).split())
 
 
-def widget_pairs(widgets: list[Widget], words_on: Callable[[int], list[Word]]) -> list[Pair]:
+def widget_pairs(
+    widgets: list[Widget], words_on: Callable[[int], list[Word]], section_at: Callable[[int, float], Section | None]
+) -> list[Pair]:
     """Pairs from widgets; a radio group or set of same-named boxes answers one question with choices."""
     groups: dict[tuple[str, ...], list[Widget]] = {}
     labels: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -112,12 +115,15 @@ def widget_pairs(widgets: list[Widget], words_on: Callable[[int], list[Word]]) -
         first = group[0]
         label, how = labels[key]
         source = f"page {first.page + 1}, field {' / '.join(dict.fromkeys(w.name for w in group))}"
+        section = section_at(first.page, first.box[1])
+        if how == "name" and label.lower().startswith("referrer "):
+            label, section = label[len("referrer ") :], Section.REFERRER  # "referrer_email" names its section
         if first.kind == "/Btn":
             options = [Choice(_option(w, widgets, words_on), w.on) for w in group]
             answer = Answer("", tuple(options))
         else:
             answer = Answer(first.value)
-        pairs.append(Pair(label, answer, source, CONFIDENCE[how]))
+        pairs.append(Pair(label, answer, source, CONFIDENCE[how], section))
     return pairs
 
 
@@ -138,15 +144,19 @@ def _label(widget: Widget, widgets: list[Widget], words_on: Callable[[int], list
 
 
 def _option(widget: Widget, widgets: list[Widget], words_on: Callable[[int], list[Word]]) -> str:
-    """A box's option: the words right of it up to the next widget on the line, else its export name."""
-    if widget.export and widget.export.lower() not in ("on", "1", "yes_", "true") and not is_generic(widget.export):
-        return widget.export
+    """A box's option: the words right of it up to the next widget on the line, else its export name.
+
+    A lone box exported as "Yes"/"On" has no option of its own ("" = ticking it answers its question).
+    """
     x1 = widget.box[2]
     stop = min((w.box[0] for w in widgets if w.page == widget.page and _same_line(w.box, widget.box)
                 and w.box[0] > x1), default=10_000.0)
     words = [w for w in words_on(widget.page) if _same_line((w.x0, w.top, w.x1, w.bottom), widget.box)
-             and x1 - 1 <= w.x0 and w.x1 <= stop]
-    return " ".join(w.text for w in sorted(words, key=lambda w: w.x0)) or widget.export
+             and x1 - 1 <= w.x0 < x1 + 80 and w.x1 <= stop]
+    printed = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
+    if printed:
+        return printed
+    return "" if widget.export.lower() in ("on", "1", "true", "yes") or is_generic(widget.export) else widget.export
 
 
 def _same_line(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from parsers.forms import normalise as norm
-from parsers.forms.document import Answer, Pair
+from parsers.forms.document import Answer, Choice, Pair
 from parsers.forms.vocabulary import FieldKind, FieldSpec, Vocabulary
 from parsers.values import Field, FieldValue, Flag
 
@@ -57,7 +57,8 @@ def collect_pairs(pairs: Iterable[Pair], vocabulary: Vocabulary, filename: str) 
 
 def _collect_loose_option(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: str) -> None:
     """A ticked abuse type printed without its question ("☒ Neglect" in a list of its own)."""
-    codes = _ticked_codes(pair.answer, FieldKind.ABUSE_TYPES, vocabulary)
+    choices = tuple(Choice(c.label or pair.label, c.ticked) for c in pair.answer.choices)
+    codes = _ticked_codes(Answer(pair.answer.text, choices), FieldKind.ABUSE_TYPES, vocabulary)
     if codes:
         out.put(Field("event.abuse_types", tuple(codes), f"{filename}: {pair.source}",
                       round(pair.confidence * 0.8, 3), pair.label))

@@ -13,7 +13,7 @@ from lxml import etree
 
 from parsers.errors import CorruptAttachmentError
 from parsers.forms.container import SafeZip
-from parsers.forms.document import TICKED, UNTICKED, Block, Paragraph, Table
+from parsers.forms.document import TICKED, UNTICKED, Block, Paragraph, Table, lone_tick
 
 _SYMBOLS = {"F0FE": TICKED, "F0FD": TICKED, "F0FC": "✓", "F0A8": UNTICKED, "F06F": UNTICKED, "F078": TICKED}
 _SKIP = frozenset({"instrText", "delText", "rPr", "pPr", "Fallback", "sdtPr", "tcPr", "trPr", "tblPr", "tblGrid"})
@@ -124,8 +124,19 @@ class DocxReader:
             if tag == "p":
                 lines.append(self._text(child))
             elif tag == "tbl":
-                nested.append(child)
+                ticks = self._tick_list(child)
+                if ticks is None:
+                    nested.append(child)
+                else:
+                    lines.extend(ticks)
         return "\n".join(line for line in lines if line.strip())
+
+    def _tick_list(self, tbl: etree._Element) -> list[str] | None:
+        """A nested table of option | tick rows, as "☒ option" lines of its cell; None if it is not one."""
+        rows = [[self._cell_text(tc, []) for tc in self._cells(tr)] for tr in self._rows(tbl)]
+        if not rows or any(len(row) != 2 or lone_tick(row[1] or "☐") is None for row in rows):
+            return None
+        return [f"{TICKED if lone_tick(row[1]) else UNTICKED} {row[0]}" for row in rows]
 
     def _placeholder(self, sdt: etree._Element) -> bool:
         pr = _child(sdt, "sdtPr")

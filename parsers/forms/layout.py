@@ -34,6 +34,7 @@ class _State:
     section: Section | None = None
     pending: tuple[str, str] | None = None  # (label, source) of a question printed above its answer
     list_question: str = ""  # the last tick-list question ("Type of abuse"), for option rows below it
+    open_question: str = ""  # the last question whose own cell was blank (its boxes may follow in a nested table)
     pairs: list[Pair] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
 
@@ -42,6 +43,10 @@ class _State:
 
     def add(self, label: str, answer: Answer, source: str) -> None:
         self.pairs.append(Pair(label.strip(), answer, source, self.confidence, self.section))
+        if not answer.text and not answer.choices:
+            self.open_question = label.strip()
+        elif label.strip() != self.open_question:
+            self.open_question = ""
         match = self.vocabulary.match_label(label, self.section)
         if match is not None and match.spec.kind in _LIST_KINDS:
             self.list_question = label.strip()
@@ -94,12 +99,13 @@ def _flush_pending(state: _State) -> None:
 def _read_ticks(state: _State, text: str, source: str) -> None:
     question, choices = split_ticks(text)
     if question and state.is_label(question):
+        _flush_pending(state)
         state.add(question, Answer("", choices), source)
     elif state.pending is not None:
         state.add(state.pending[0], Answer(question, choices), source)
         state.pending = None
-    elif state.list_question:
-        state.add(state.list_question, Answer("", choices), source)
+    elif state.open_question or state.list_question:
+        state.add(state.open_question or state.list_question, Answer("", choices), source)
     else:
         state.add(question, Answer("", choices), source)
 
@@ -110,23 +116,28 @@ def _read_table(state: _State, table: Table) -> None:
     while r < len(rows):
         cells = [c for c in rows[r] if c]
         source = f"{table.source}, row {r + 1}"
-        if _is_header_row(state, rows[r]) and r + 1 < len(rows) and len(rows[r + 1]) == len(rows[r]):
+        if r + 1 < len(rows) and _is_header_row(state, rows[r], rows[r + 1]):
             for c, label in enumerate(rows[r]):
                 if label and state.is_label(label):
                     state.add(label, _answer(rows[r + 1][c]), f"{source}+{r + 2}, cell {c + 1}")
             r += 2
             continue
-        if len(cells) == 1:
-            _read_text(state, cells[0], source)
+        if len(rows[r]) == 1 or (len(cells) == 1 and not state.is_label(cells[0])):
+            _read_text(state, cells[0], source) if cells else None
         elif cells:
             _read_row(state, rows[r], source)
         r += 1
 
 
-def _is_header_row(state: _State, row: tuple[str, ...]) -> bool:
-    """A row of labels only, with the answers in the row below (label-above-answer)."""
-    filled = [c for c in row if c]
-    return len(filled) >= 2 and all(state.is_label(c) and not has_ticks(c) for c in filled)
+def _is_header_row(state: _State, row: tuple[str, ...], below: tuple[str, ...]) -> bool:
+    """A row of labels only, with their answers in the same columns of the row below (label-above-answer)."""
+    if len(below) != len(row):
+        return False
+    columns = [c for c, text in enumerate(row) if text]
+    if not columns or not all(state.is_label(row[c]) and not has_ticks(row[c]) for c in columns):
+        return False
+    answers = [below[c] for c in columns]
+    return any(answers) and not any(a and state.is_label(a) and not has_ticks(a) for a in answers)
 
 
 def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
@@ -139,12 +150,16 @@ def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
         tick = lone_tick(rest[0]) if rest else None
         if not cell:
             c += 1
+        elif state.vocabulary.match_section(cell) is not None:
+            _read_text(state, cell, where)  # a heading cell beside a margin note ("Office use only")
+            c += len(row)
         elif tick is not None and not state.is_label(cell):
             # An option with its box in the next cell ("Neglect" | "X"), under the last tick-list question.
-            state.add(state.list_question or cell, Answer("", (Choice(cell, tick),)), where)
+            question = state.open_question or state.list_question or cell
+            state.add(question, Answer("", (Choice(cell, tick),)), where)
             c += 2
         elif state.is_label(cell) and not has_ticks(cell):
-            state.pending = None
+            _flush_pending(state)
             span = _answer_span(state, rest)
             state.add(cell, _answer("\n".join(x for x in rest[:span] if x), rest[:span]), where)
             c += 1 + span

@@ -16,7 +16,7 @@ from parsers.forms.limits import ExtractionLimits
 from parsers.forms.ocr import ocr_available, ocr_pages
 from parsers.forms.pdf_lines import Word, group_lines
 from parsers.forms.result import build_form, flagged_form
-from parsers.forms.vocabulary import Vocabulary
+from parsers.forms.vocabulary import Section, Vocabulary
 from parsers.values import Attachment, ExtractedForm, Flag
 
 FLAT_CONFIDENCE = 0.88
@@ -46,10 +46,24 @@ def read_pdf(
             return [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"])
                     for w in pages[index].extract_words(x_tolerance=1.5)]
 
+        @cache
+        def headings(index: int) -> list[tuple[float, Section]]:
+            return [(line.top, s) for line in group_lines(words_on(index))
+                    if (s := vocabulary.match_section(line.text)) is not None]
+
+        def section_at(page: int, top: float) -> Section | None:
+            """The section heading printed last above a point (on this page or an earlier one)."""
+            for index in range(page, -1, -1):
+                found = [s for t, s in headings(index) if index < page or t < top]
+                if found:
+                    return found[-1]
+            return None
+
         widgets = read_widgets(reader, limits.max_pages) if "/AcroForm" in reader.trailer["/Root"] else []
         if widgets:
             titles = [line.text for line in group_lines(words_on(0))[:8]] if pages else []
-            return build_form(name, widget_pairs(widgets, words_on), titles, vocabulary, warnings=warnings)
+            pairs = widget_pairs(widgets, words_on, section_at)
+            return build_form(name, pairs, titles, vocabulary, warnings=warnings)
         if any(page.chars for page in pages):
             blocks = [b for i, page in enumerate(pages) for b in _flat_blocks(page, i)]
             pairs, titles = read_blocks(blocks, vocabulary, FLAT_CONFIDENCE)

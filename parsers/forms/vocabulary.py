@@ -81,7 +81,9 @@ def normalise_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("'", "")
     text = re.sub(r"\((?:s|if|please|tick|where|optional|e\.?g)\b[^)]*\)", " ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
-    return " ".join(text.split())
+    text = re.sub(r" (?:if known|if applicable|if any|optional|please specify|please tick|tick all that apply)$", "",
+                  " ".join(text.split()))
+    return text
 
 
 @dataclass(frozen=True)
