@@ -93,12 +93,8 @@ def build_case(
     calendar: WorkingCalendar,
 ) -> Case:
     """Read the fields into a Case; `received_at` must be timezone-aware (the "date received" is local)."""
-    if received_at.tzinfo is None or received_at.utcoffset() is None:
-        raise ValueError("received_at must be timezone-aware (UTC)")
-    received_on = received_at.astimezone(ZoneInfo(ruleset.timezone)).date()
-    summary = fields.get("event.summary")
-    suggestions = read_evidence(str(summary.value)) if summary is not None else ()
-    suggestions = (*inferred_suggestions(fields), *suggestions)
+    received_on = _local_date(received_at, ruleset.timezone)
+    suggestions = _suggestions(fields)
     read = FieldReader(fields, suggestions)
     age = read_age(read, received_on=received_on, age_of_majority=ruleset.thresholds.age_of_majority)
     abuse_status, abuse_types, abuse = _abuse(read)
@@ -125,6 +121,20 @@ def build_case(
         ruleset=ruleset,
         calendar=calendar,
     )
+
+
+def _local_date(received_at: datetime, zone: str) -> date:
+    """The date received, in the partnership's zone (an email at 23:30 UTC in summer arrives the next day)."""
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValueError("received_at must be timezone-aware (UTC)")
+    return received_at.astimezone(ZoneInfo(zone)).date()
+
+
+def _suggestions(fields: Mapping[str, Field]) -> tuple[Suggestion, ...]:
+    """What a parser inferred, then what the summary says between the lines."""
+    summary = fields.get("event.summary")
+    from_text = read_evidence(str(summary.value)) if summary is not None else ()
+    return (*inferred_suggestions(fields), *from_text)
 
 
 def _died(read: FieldReader) -> Truth:

@@ -42,11 +42,6 @@ class FieldReader:
     def _set_aside(self, name: str, value: object, expected: str) -> None:
         self.notes.append(f"{name} {value!r} is not {expected}: treated as not stated")
 
-    def text(self, name: str) -> str | None:
-        """A string field, stripped; None when absent or blank."""
-        value = self._raw(name)
-        return str(value).strip() or None if value is not None else None
-
     def date(self, name: str) -> date | None:
         """An ISO date field ("YYYY-MM-DD")."""
         value = self._raw(name)
