@@ -6,6 +6,7 @@ A working day is Monday to Friday except a bank holiday in England (substitute d
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Container
 from datetime import date, timedelta
 
@@ -15,17 +16,23 @@ import holidays
 class WorkingCalendar:
     """Counts working days: Monday to Friday except England and Wales bank holidays."""
 
-    __slots__ = ("_holidays",)
+    __slots__ = ("_holidays", "_lock")
 
     def __init__(self, bank_holidays: Container[date] | None = None) -> None:
         """Use `bank_holidays` when given (tests), else England's from `holidays` (expands to any year asked)."""
         self._holidays: Container[date] = (
             bank_holidays if bank_holidays is not None else holidays.country_holidays("GB", subdiv="ENG")
         )
+        # `holidays` fills in a year on first look-up, marking the year as done before its dates are in: a second
+        # thread asking meanwhile would see no holidays. One calendar is shared by the web UI and the worker.
+        self._lock = threading.Lock()
 
     def is_working_day(self, d: date) -> bool:
         """True when `d` is a weekday and not a bank holiday in England."""
-        return d.weekday() < 5 and d not in self._holidays
+        if d.weekday() >= 5:
+            return False
+        with self._lock:
+            return d not in self._holidays
 
     def add_working_days(self, start: date, n: int) -> date:
         """The `n`th working day after `start` (day 0 is `start` itself, whatever kind of day it is).
