@@ -360,7 +360,6 @@ namespace inbox {{
 {oauth2_passdb}
 passdb {{
   driver = passwd-file
-  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{
