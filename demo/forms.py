@@ -183,7 +183,9 @@ def _tc(*paragraphs: str, span: int = 1, vmerge: str = "") -> str:
 
 
 def _tbl(rows: list[list[str]]) -> str:
-    return "<w:tbl><w:tblPr/>" + "".join(f"<w:tr>{''.join(r)}</w:tr>" for r in rows) + "</w:tbl>"
+    # A grid as Word writes it: LibreOffice flattens a table without one into a paragraph.
+    grid = "<w:tblGrid>" + '<w:gridCol w:w="4200"/>' * 3 + "</w:tblGrid>"
+    return f"<w:tbl><w:tblPr/>{grid}" + "".join(f"<w:tr>{''.join(r)}</w:tr>" for r in rows) + "</w:tbl>"
 
 
 def _char_ticks(ticks: Ticks, one_per_line: bool) -> list[str]:

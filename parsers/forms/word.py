@@ -52,7 +52,7 @@ def read_encrypted_docx(
         office = msoffcrypto.OfficeFile(io.BytesIO(attachment.data))
         office.load_key(password=password)
         office.decrypt(plain)
-    except (InvalidKeyError, DecryptionError):
+    except (InvalidKeyError, DecryptionError, ValueError):  # msoffcrypto says "wrong key" with ValueError too
         return flagged_form(name, Flag.ENCRYPTED_ATTACHMENT, "The password supplied does not open the document.")
     return read_docx(Attachment(name, attachment.content_type, plain.getvalue(), attachment.origin),
                      vocabulary, limits)

@@ -1,0 +1,100 @@
+"""Running form extraction in a separate process, bounded in time and memory.
+
+A hostile PDF can loop or balloon inside a C library where no Python timeout reaches; a child process with
+an RLIMIT_AS cap can be killed without harming the worker. Children are forked from a forkserver that has
+already imported the parsers, so each attachment costs a fork (a few ms), not a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+import signal
+from functools import cache
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from parsers.errors import (
+    ERRORS_BY_CODE,
+    AttachmentError,
+    CorruptAttachmentError,
+    ExtractionMemoryError,
+    ExtractionTimeoutError,
+)
+from parsers.forms import ExtractionLimits, extract, load_vocabulary
+from parsers.values import Attachment, ExtractedForm, FormType
+
+log = logging.getLogger(__name__)
+_KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
+# Seconds allowed on top of the extraction limit for the child to start and hand its result back.
+_START_GRACE = 5.0
+
+
+@cache
+def _context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["parsers.forms", "intake.extraction"])
+    return context
+
+
+@cache
+def _vocabulary(path: Path | None):  # noqa: ANN202 - a Vocabulary, cached per child
+    return load_vocabulary(path)
+
+
+def extract_isolated(
+    attachment: Attachment, *, vocabulary_path: Path | None, limits: ExtractionLimits, password: str | None = None
+) -> ExtractedForm:
+    """`parsers.forms.extract` in a child process; raises ExtractionTimeoutError or ExtractionMemoryError when
+    the child runs past ``limits``, and re-raises any other AttachmentError with its own type."""
+    receiver, sender = _context().Pipe(duplex=False)
+    child = _context().Process(
+        target=_run, args=(sender, attachment, vocabulary_path, limits, password), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.timeout_seconds + _START_GRACE):
+            log.warning("extraction timed out after %ss (sha256 %s)", limits.timeout_seconds, attachment.sha256[:12])
+            raise ExtractionTimeoutError()
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            child.join(5)
+            if child.exitcode in _KILLED_BY_MEMORY:
+                raise ExtractionMemoryError() from None
+            raise CorruptAttachmentError(f"The reader stopped unexpectedly (exit {child.exitcode}).") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    return _outcome(outcome)
+
+
+def _outcome(outcome: tuple) -> ExtractedForm:
+    if outcome[0] == "error":
+        _, code, message = outcome
+        raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
+    _, filename, form_type, fields, flags, warnings, unanswered = outcome
+    return ExtractedForm(filename, FormType(form_type), {f.name: f for f in fields}, frozenset(flags),
+                         tuple(warnings), tuple(unanswered))
+
+
+def _run(
+    sender: Connection, attachment: Attachment, vocabulary_path: Path | None, limits: ExtractionLimits,
+    password: str | None,
+) -> None:
+    """The child: cap the address space, extract, send back plain values (a mapping proxy does not pickle)."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, resource.RLIM_INFINITY))
+    try:
+        form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
+        sender.send(("ok", form.filename, form.form_type.value, tuple(form.fields.values()), tuple(form.flags),
+                     form.warnings, form.unanswered))
+    except MemoryError:
+        sender.send(("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message))
+    except AttachmentError as exc:
+        sender.send(("error", exc.code, str(exc)))
+    finally:
+        sender.close()
