@@ -135,6 +135,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_service(_runtime(args), ingest_paths=args.ingest)
 
 
+def cmd_rules_explain(args: argparse.Namespace) -> int:
+    """Every rule's verdict for a set of fields given as JSON."""
+    from datetime import UTC, datetime
+
+    from rules.calendar import WorkingCalendar
+    from rules.explain import explain
+    from rules.ruleset import load_ruleset
+
+    try:
+        data = json.loads(args.fields.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"rules explain: cannot read {args.fields}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    fields = data.get("fields", data) if isinstance(data, dict) else {}
+    received = datetime.fromisoformat(args.received_at) if args.received_at else datetime.now(UTC)
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    form_type = args.form_type or (data.get("form_type") if isinstance(data.get("form_type"), str) else "unknown")
+    result = explain(fields, form_type=form_type, received_at=received,
+                     ruleset=load_ruleset(args.settings.rules.file), calendar=WorkingCalendar())
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -168,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("requeue", help="run quarantined messages again (ids from `messages`)")
     p.add_argument("ids", type=int, nargs="+", metavar="ID")
     p.set_defaults(func=cmd_requeue)
+    p = sub.add_parser("rules", help="the triage rules: `rules explain FIELDS.json`")
+    rules_sub = p.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
+    p = rules_sub.add_parser("explain", help="every rule's verdict for fields in a JSON file (or a case export)")
+    p.add_argument("fields", type=Path, help='{"subject.date_of_birth": "2010-05-01", ...} or one exported case')
+    p.add_argument("--form-type", choices=("sar_referral", "child_referral", "unknown"))
+    p.add_argument("--received-at", help="ISO date-time the referral arrived (default: now)")
+    p.set_defaults(func=cmd_rules_explain)
     p = sub.add_parser("check-config", help="print the effective configuration, secrets masked")
     p.set_defaults(func=cmd_check_config)
     return parser
@@ -178,8 +209,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.settings = load_settings(args.config)
+        if args.settings.rules.file is not None or args.command != "check-config":
+            from rules.ruleset import load_ruleset
+
+            load_ruleset(args.settings.rules.file)  # validated at start-up, whatever the command
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # RulesetError: the message names the file and the key
+        print(f"rules configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from intake.logs import configure_logging
 

@@ -136,6 +136,12 @@ class LimitSettings(_Strict):
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
 
 
+class RulesSettings(_Strict):
+    """Which triage rule set runs (order, local thresholds, local authority): see rules/rules.yaml."""
+
+    file: Path | None = None  # None: the rules/rules.yaml shipped with the service
+
+
 class WebSettings(_Strict):
     """The triage web UI."""
 
@@ -168,6 +174,7 @@ class Settings(_Strict):
     polling: PollingSettings = PollingSettings()
     smtp: SmtpSettings = SmtpSettings()
     limits: LimitSettings = LimitSettings()
+    rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
     logging: LoggingSettings = LoggingSettings()
     config_path: Path | None = None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from intake.pipeline import Stages
 from intake.settings import Settings
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
-from rules.values import CsprDecision, SarDecision, Track, Triage
+from rules.calendar import WorkingCalendar
+from rules.ruleset import load_ruleset
+from rules.triage import classify
+from rules.values import Triage
 
 _FORM_SUFFIXES = (".pdf", ".docx", ".docm", ".doc", ".odt")
 
@@ -32,12 +35,18 @@ def _merge(forms: Sequence[ExtractedForm]) -> ExtractedForm:
     return ExtractedForm(forms[0].filename, FormType.UNKNOWN, {}, flags)
 
 
-def _classify(fields: Mapping[str, Field], form_type: FormType, received_at: datetime) -> Triage:
-    return Triage(Track.UNKNOWN, CsprDecision.NEEDS_INFORMATION, SarDecision.NEEDS_INFORMATION,
-                  reasons=("the form has not been read yet: staff to triage by hand",))
+def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormType, datetime], Triage]:
+    """The triage rules, loaded and validated once (a bad rules file stops start-up with its key named)."""
+    ruleset = load_ruleset(settings.rules.file)
+    calendar = WorkingCalendar()
+
+    def run(fields: Mapping[str, Field], form_type: FormType, received_at: datetime) -> Triage:
+        return classify(fields, form_type=form_type, received_at=received_at, ruleset=ruleset, calendar=calendar)
+
+    return run
 
 
 def build_stages(settings: Settings) -> Stages:
     """The stages for this configuration."""
     return Stages(is_form=_is_form, read_form=_unread_form, read_body=_body, merge=_merge,
-                  classify=_classify, error_code=lambda exc: getattr(exc, "code", None))
+                  classify=build_classifier(settings), error_code=lambda exc: getattr(exc, "code", None))

@@ -20,6 +20,8 @@ from intake.runtime import Runtime, open_mailbox
 
 log = logging.getLogger(__name__)
 
+IDLE_SLICE_SECONDS = 10.0
+
 
 @contextlib.contextmanager
 def single_poller(engine: Engine, account: str) -> Iterator[bool]:
@@ -70,11 +72,11 @@ class IdleWatcher(threading.Thread):
         self._account = worker.poller.account
         self._renew = renew_seconds
         self._backoff_max = backoff_max
-        self._stop = stop
+        self._stopping = stop
 
     def run(self) -> None:
         delays = backoff_delays(self._backoff_max)
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self._watch()
                 delays = backoff_delays(self._backoff_max)
@@ -82,19 +84,21 @@ class IdleWatcher(threading.Thread):
                 self._set_state(active=False, error=str(exc))
                 delay = next(delays)
                 log.warning("account %s: IDLE lost (%s); reconnecting in %.0fs", self._account.name, exc, delay)
-                self._stop.wait(delay)
+                self._stopping.wait(delay)
 
     def _watch(self) -> None:
         folder = self._account.folders[0]
         with open_mailbox(self._account) as mailbox:
             if not mailbox.supports_idle:
                 log.info("account %s: server has no IDLE; scheduled polls only", self._account.name)
-                self._stop.wait()
+                self._stopping.wait()
                 return
             self._set_state(active=True, error="")
-            while not self._stop.is_set():
-                # Re-issuing IDLE within the renewal period keeps the server from timing us out.
-                if mailbox.wait_for_mail(folder, timeout=min(self._renew, 60.0)):
+            self._worker.poll()  # whatever arrived while we were not watching (start-up, a reconnect)
+            while not self._stopping.is_set():
+                # Re-issuing IDLE within the renewal period keeps the server from timing us out; the
+                # short slice also bounds how long a shutdown waits for this thread.
+                if mailbox.wait_for_mail(folder, timeout=min(self._renew, IDLE_SLICE_SECONDS)):
                     self._worker.poll()
         self._set_state(active=False, error="")
 
@@ -145,5 +149,5 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None) -> 
         stop.set()
         scheduler.shutdown(wait=True)
         for watcher in watchers:
-            watcher.join(timeout=70)
+            watcher.join(timeout=IDLE_SLICE_SECONDS + 5)
     return 0
