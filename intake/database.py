@@ -65,6 +65,7 @@ def migrate(engine: Engine) -> None:
                 # Two services starting at once must not both create the tables.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            # "heads": features add their tables on branches of their own; all of them apply.
+            command.upgrade(config, "heads")
     except sa.exc.OperationalError as exc:
         raise DatabaseError(f"cannot open or migrate the database: {exc.orig}") from None

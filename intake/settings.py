@@ -116,14 +116,24 @@ class PollingSettings(_Strict):
 
 
 class SmtpSettings(_Strict):
-    """Outgoing mail server."""
+    """Outgoing mail server (Microsoft 365: smtp.office365.com, 587, starttls, oauth2)."""
 
     host: str = "localhost"
     port: int = Field(default=25, ge=1, le=65535)
     security: Security = Security.NONE
     username: str | None = None
-    password: SecretStr | None = Field(default=None, exclude=True)
+    auth: AuthMethod = AuthMethod.PASSWORD  # password (or none, with no username) | oauth2
+    password: SecretStr | None = Field(default=None, exclude=True)  # INTAKE_SMTP_PASSWORD only
+    oauth2: OAuth2Settings | None = None
     timeout_seconds: float = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> SmtpSettings:
+        if self.security is Security.NONE and self.username and not _is_loopback(self.host):
+            raise ValueError("a password is never sent without TLS: use ssl or starttls, or a loopback relay")
+        if self.auth is AuthMethod.OAUTH2 and (self.oauth2 is None or not self.username):
+            raise ValueError("auth 'oauth2' needs a username and an 'oauth2' section (tenant_id, client_id)")
+        return self
 
 
 class LimitSettings(_Strict):
