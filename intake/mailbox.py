@@ -284,6 +284,8 @@ class Mailbox:
                 started = time.monotonic()
                 responses = client.idle_check(timeout=remaining)
                 woke = _announces_new_mail(responses)
+                if any(r and r[0] == b"BYE" for r in responses):
+                    raise exceptions.IMAPClientAbortError("server said BYE during IDLE")
                 if not responses and remaining - (time.monotonic() - started) > 0.5:
                     # imapclient returns early with nothing when the server closed the socket.
                     raise exceptions.IMAPClientAbortError("connection closed during IDLE")
