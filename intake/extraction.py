@@ -39,7 +39,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 @cache
-def _vocabulary(path: Path | None):  # noqa: ANN202 - a Vocabulary, cached per child
+def _vocabulary(path: Path | None):
     return load_vocabulary(path)
 
 

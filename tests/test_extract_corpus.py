@@ -1,0 +1,36 @@
+"""Every real-world PDF and Word file goes through the isolated extractor without an unhandled exception."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from intake.extraction import extract_isolated
+from parsers.errors import AttachmentError
+from parsers.forms import ExtractionLimits
+from parsers.values import Attachment
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+LIMITS = ExtractionLimits(timeout_seconds=45, max_ocr_pages=1)
+
+
+def run_one(path: Path) -> str:
+    try:
+        extract_isolated(Attachment(path.name, "application/octet-stream", path.read_bytes()),
+                         vocabulary_path=None, limits=LIMITS)
+        return "ok"
+    except AttachmentError as exc:
+        return exc.code
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is absent ({CORPUS})")
+@pytest.mark.parametrize("folder", ["pdfs", "docx"])
+def test_corpus_files_extract_without_unhandled_exceptions(folder: str) -> None:
+    files = sorted(p for p in (CORPUS / folder).iterdir() if p.is_file())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = dict(zip(files, pool.map(run_one, files), strict=True))
+    assert len(outcomes) == len(files)
+    assert "timeout" not in outcomes.values(), [p.name for p, o in outcomes.items() if o == "timeout"]
