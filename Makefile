@@ -15,10 +15,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)  ## create .venv and install everything
 
-demo: $(STAMP)  ## (re)build the demo mailbox of fictional referrals
+# Built once: re-ingesting the same bytes is a no-op, so repeated `make run`s show the same demo cases.
+$(DEMO)/.built: $(STAMP) demo/forms.py demo/mailbox.py
 	$(PY) -m demo.mailbox $(DEMO)
+	touch $@
 
-run: $(STAMP) demo  ## migrate SQLite, ingest the demo mailbox, serve on http://127.0.0.1:8000
+demo: $(DEMO)/.built  ## build the demo mailbox of fictional referrals
+
+run: $(STAMP) $(DEMO)/.built  ## migrate SQLite, ingest the demo mailbox, serve on http://127.0.0.1:8000
 	$(PY) service.py run --ingest $(DEMO)
 
 test: $(STAMP)  ## the whole suite (real Dovecot, aiosmtpd, PostgreSQL where present)

@@ -43,6 +43,9 @@ def cmd_poll(args: argparse.Namespace) -> int:
         done = ", ".join(f"{k} {v}" for k, v in sorted(report.processed.items())) or "nothing new"
         print(f"{report.account}: fetched {report.fetched}, new {report.stored}; {done}"
               + (f"; ERROR {report.error}" if report.error else ""))
+    sent = runtime.send_due()  # what this pass queued, and earlier retries that are now due
+    print(f"outbox: sent {len(sent.sent)}, retrying {len(sent.retrying)}, failed {len(sent.failed)}, "
+          f"held as interrupted {len(sent.interrupted)}")
     failed = [r for r in reports if r.error]
     if failed:
         print(f"poll: {len(failed)} of {len(reports)} account(s) could not be polled: {failed[0].error}",
@@ -130,9 +133,34 @@ def cmd_requeue(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The long-running service: scheduler, IDLE watchers and the web UI."""
-    from intake.service_loop import run_service
+    from intake.supervisor import run_service
 
     return run_service(_runtime(args), ingest_paths=args.ingest)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """List outgoing mail, send what is due, or put failed emails back in the queue."""
+    from sqlmodel import Session
+
+    from intake import outbox
+
+    runtime = _runtime(args)
+    if args.outbox_command == "send":
+        report = runtime.send_due()
+        print(f"sent {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}, "
+              f"held as interrupted {len(report.interrupted)}")
+        return EXIT_OK
+    with Session(runtime.engine) as session:
+        if args.outbox_command == "retry":
+            missing = [i for i in args.ids if not outbox.retry(session, i)]
+            for outbox_pk in missing:
+                print(f"outbox retry: email {outbox_pk} is not failed", file=sys.stderr)
+            return EXIT_FAILED if missing else EXIT_OK
+        rows = list(outbox.iter_outbox(session))
+    if args.status:
+        rows = [r for r in rows if r["status"] == args.status]
+    _write(json.dumps(rows, indent=2, ensure_ascii=False), args.output)
+    return EXIT_OK
 
 
 def cmd_rules_explain(args: argparse.Namespace) -> int:
@@ -192,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("requeue", help="run quarantined messages again (ids from `messages`)")
     p.add_argument("ids", type=int, nargs="+", metavar="ID")
     p.set_defaults(func=cmd_requeue)
+    p = sub.add_parser("outbox", help="outgoing mail: `outbox list`, `outbox send`, `outbox retry ID...`")
+    outbox_sub = p.add_subparsers(dest="outbox_command", required=True, metavar="SUBCOMMAND")
+    q = outbox_sub.add_parser("list", help="every outgoing email and its state, as JSON")
+    q.add_argument("--status", choices=("pending", "sending", "sent", "failed", "suppressed"))
+    q.add_argument("--output", type=Path)
+    outbox_sub.add_parser("send", help="send the outgoing mail that is due, now")
+    q = outbox_sub.add_parser("retry", help="queue failed emails again (after checking the sent folder)")
+    q.add_argument("ids", type=int, nargs="+", metavar="ID")
+    p.set_defaults(func=cmd_outbox)
     p = sub.add_parser("rules", help="the triage rules: `rules explain FIELDS.json`")
     rules_sub = p.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
     p = rules_sub.add_parser("explain", help="every rule's verdict for fields in a JSON file (or a case export)")

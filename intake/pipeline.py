@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from intake import cases, ledger
+from intake import cases, duplicates, ledger, outbox
+from intake.acknowledgement import Acknowledger
 from intake.models import AuditEvent, Disposition, Message
 from parsers.message import parse_message
 from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
@@ -29,9 +30,10 @@ log = logging.getLogger(__name__)
 class StageError(Exception):
     """A stage failed for a reason we can name in one line (the quarantine reason)."""
 
-    def __init__(self, stage: str, reason: str) -> None:
+    def __init__(self, stage: str, reason: str, code: str = "") -> None:
         super().__init__(reason)
         self.stage = stage
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,10 @@ class Pipeline:
     """Processes ledger messages one at a time; never raises for a bad message."""
 
     def __init__(self, engine: Engine, stages: Stages, *, own_address: str, max_message_bytes: int,
-                 worker: str | None = None) -> None:
+                 worker: str | None = None, acknowledger: Acknowledger | None = None,
+                 duplicate_window_days: int = 90) -> None:
+        self._acknowledger = acknowledger  # None: nothing is queued (tools and tests that only file)
+        self._duplicate_window_days = duplicate_window_days
         self._engine = engine
         self._stages = stages
         self._own_address = own_address.lower()
@@ -102,8 +107,14 @@ class Pipeline:
 
     def _run(self, session: Session, message_pk: int, raw: bytes) -> Outcome | None:
         if len(raw) > self._max_bytes:
-            raise StageError("load", f"message of {len(raw)} bytes exceeds the limit of {self._max_bytes}")
+            raise StageError("load", f"message of {len(raw)} bytes exceeds the limit of {self._max_bytes}",
+                             "too_large")
         parsed = _staged("parse", parse_message, raw)
+        copy = duplicates.earlier_copy(session, message_pk=message_pk, sender=parsed.sender,
+                                       message_id=session.get(Message, message_pk).message_id)
+        if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
+            return self._commit(session, message_pk, parsed, Disposition.IGNORED, f"copy of message {copy.id}",
+                                None, None)
         items = _staged("extract", self._read_attachments, parsed)
         has_form = any(form is not None for _, form in items)
         screening = _staged("screen", screen, parsed, own_address=self._own_address,
@@ -116,7 +127,7 @@ class Pipeline:
         if screening.verdict is Verdict.FOLLOW_UP and screening.case_reference:
             return self._file_follow_up(session, message_pk, parsed, screening, items, merged if forms else None)
         triage = _staged("classify", self._stages.classify, merged.fields, merged.form_type, received_at)
-        return self._file_case(session, message_pk, parsed, items, merged, triage, received_at)
+        return self._file_case(session, message_pk, parsed, screening, items, merged, triage, received_at)
 
     def _read_attachments(self, parsed: ParsedEmail) -> list[tuple[Attachment, ExtractedForm | None]]:
         return [(a, self._stages.read_form(a) if self._stages.is_form(a) else None) for a in parsed.attachments]
@@ -126,12 +137,19 @@ class Pipeline:
             return self._stages.merge(forms)
         return self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
 
-    def _file_case(self, session: Session, message_pk: int, parsed: ParsedEmail,
+    def _file_case(self, session: Session, message_pk: int, parsed: ParsedEmail, screening: Screening,
                    items: list[tuple[Attachment, ExtractedForm | None]], form: ExtractedForm, triage: Triage,
                    received_at: datetime) -> Outcome | None:
         case = cases.file_new_case(session, message_pk=message_pk, received_at=received_at,
                                    sender=parsed.sender, form=form, triage=triage)
         cases.save_attachments(session, message_pk=message_pk, items=items)
+        match = duplicates.find_duplicate(session, case=case, items=items, form=form,
+                                          window_days=self._duplicate_window_days)
+        if match is not None:
+            duplicates.flag_duplicate(session, case=case, message_pk=message_pk, match=match)
+        if self._acknowledger is not None:  # queued in this transaction: filed and queued, or neither
+            self._acknowledger.for_new_case(session, case=case, message_pk=message_pk, parsed=parsed,
+                                            no_reply_reason=screening.no_reply_reason, items=items, form=form)
         reason = "new referral" + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
         return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference)
 
@@ -143,6 +161,9 @@ class Pipeline:
             raise StageError("file", f"follow-up names case {screening.case_reference}, which does not exist")
         cases.file_follow_up(session, case=case, message_pk=message_pk, form=form)
         cases.save_attachments(session, message_pk=message_pk, items=items)
+        if self._acknowledger is not None:
+            self._acknowledger.for_follow_up(session, case=case, message_pk=message_pk, parsed=parsed,
+                                             no_reply_reason=screening.no_reply_reason)
         return self._commit(session, message_pk, parsed, Disposition.FOLLOW_UP, screening.reason, case.id,
                             case.reference)
 
@@ -152,6 +173,8 @@ class Pipeline:
         if case is not None:  # a bounce of our own mail: the case must show the referrer's address failed
             session.add(AuditEvent(actor=cases.SYSTEM, action="bounce_received", case_pk=case.id,
                                    message_pk=message_pk))
+            if screening.bounced_ids:
+                outbox.record_bounce(session, case=case, message_pk=message_pk, quoted_ids=screening.bounced_ids)
         return self._commit(session, message_pk, parsed, Disposition.IGNORED, screening.reason, None,
                             case.reference if case else None)
 
@@ -191,6 +214,8 @@ def _received_at(session: Session, message_pk: int, parsed: ParsedEmail) -> date
 
 def _one_line(exc: BaseException, code: str | None) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, StageError) and not code:
+        return text[:500]
     prefix = f"{code}: " if code else f"{type(exc).__name__}: "
     return (prefix + text)[:500]
 

@@ -136,6 +136,35 @@ class SmtpSettings(_Strict):
         return self
 
 
+class OutboxSettings(_Strict):
+    """How the sender job delivers queued mail: how often, and how long it keeps trying."""
+
+    send_interval_seconds: float = Field(default=30, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_base_seconds: float = Field(default=60, gt=0)
+    backoff_max_seconds: float = Field(default=3600, gt=0)
+    # A row still "sending" after this long was interrupted (a crash): it is held for staff, never resent.
+    sending_lease_seconds: float = Field(default=600, gt=0)
+
+
+class AcknowledgementSettings(_Strict):
+    """Automatic acknowledgements to referrers, and the limits that keep them from ever looping."""
+
+    enabled: bool = True
+    acknowledge_follow_ups: bool = False
+    form_url: str = ""
+    phone: str = ""
+    max_per_hour: int = Field(default=10, ge=0)
+    max_per_day: int = Field(default=50, ge=0)
+
+
+class DuplicateSettings(_Strict):
+    """How far back a new referral is compared with earlier cases."""
+
+    window_days: int = Field(default=90, ge=0)
+
+
 class LimitSettings(_Strict):
     """Guards against hostile or broken input."""
 
@@ -146,10 +175,26 @@ class LimitSettings(_Strict):
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
 
 
+class FormsSettings(_Strict):
+    """How attachments are read as forms."""
+
+    vocabulary_file: Path | None = None  # None: parsers/vocabulary.yaml (labels and synonyms per field)
+    max_pages: int = Field(default=40, ge=1)  # PDF pages read; a referral form is a few pages
+    max_ocr_pages: int = Field(default=6, ge=0)  # scanned pages sent to OCR (about a second each)
+
+
 class RulesSettings(_Strict):
     """Which triage rule set runs (order, local thresholds, local authority): see rules/rules.yaml."""
 
     file: Path | None = None  # None: the rules/rules.yaml shipped with the service
+
+
+class SecureCookies(StrEnum):
+    """When session cookies carry the Secure attribute."""
+
+    AUTO = "auto"  # when the request came over https (directly or X-Forwarded-Proto from the TLS proxy)
+    ALWAYS = "always"
+    NEVER = "never"
 
 
 class WebSettings(_Strict):
@@ -158,6 +203,29 @@ class WebSettings(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     base_url: str = "http://127.0.0.1:8000"
+    session_secret: SecretStr | None = Field(default=None, exclude=True)  # INTAKE_WEB_SECRET only
+    secure_cookies: SecureCookies = SecureCookies.AUTO
+    session_hours: float = Field(default=10, gt=0, le=24 * 7)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: float = Field(default=15, gt=0)
+
+
+class DigestSettings(_Strict):
+    """The managers' daily digest."""
+
+    enabled: bool = True
+    time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "Europe/London"
+    working_days_only: bool = True
+    recipients: tuple[str, ...] = ()
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if "@" not in address or any(c.isspace() for c in address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
 
 
 class LoggingSettings(_Strict):
@@ -183,9 +251,14 @@ class Settings(_Strict):
     accounts: tuple[AccountSettings, ...] = ()
     polling: PollingSettings = PollingSettings()
     smtp: SmtpSettings = SmtpSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
+    duplicates: DuplicateSettings = DuplicateSettings()
     limits: LimitSettings = LimitSettings()
+    forms: FormsSettings = FormsSettings()
     rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
+    digest: DigestSettings = DigestSettings()
     logging: LoggingSettings = LoggingSettings()
     config_path: Path | None = None
 
@@ -253,7 +326,9 @@ def _apply_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
         accounts.append(account.model_copy(update={"password": SecretStr(value) if value else None}))
     smtp_password = env.get("INTAKE_SMTP_PASSWORD")
     smtp = settings.smtp.model_copy(update={"password": SecretStr(smtp_password) if smtp_password else None})
-    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp})
+    web_secret = env.get("INTAKE_WEB_SECRET")
+    web = settings.web.model_copy(update={"session_secret": SecretStr(web_secret) if web_secret else None})
+    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web})
 
 
 def _describe(error: ValidationError) -> str:
@@ -306,6 +381,7 @@ def describe_settings(settings: Settings) -> dict[str, Any]:
     for account, source in zip(data["accounts"], settings.accounts, strict=True):
         account["password"] = "***" if source.password else None
     data["smtp"]["password"] = "***" if settings.smtp.password else None
+    data["web"]["session_secret"] = "***" if settings.web.session_secret else None
     return data
 
 

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 
+from intake.extraction import extract_isolated
 from intake.pipeline import Stages
 from intake.settings import Settings
-from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
+from parsers.forms import ExtractionLimits, extract_body, is_form_candidate, load_vocabulary, merge_forms
+from parsers.values import Field, FormType
 from rules.calendar import WorkingCalendar
 from rules.ruleset import load_ruleset
 from rules.triage import classify
 from rules.values import Triage
 
-_FORM_SUFFIXES = (".pdf", ".docx", ".docm", ".doc", ".odt")
 
-
-def _is_form(attachment: Attachment) -> bool:
-    return attachment.filename.lower().endswith(_FORM_SUFFIXES) or attachment.content_type in {
-        "application/pdf", "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-
-
-def _unread_form(attachment: Attachment) -> ExtractedForm:
-    return ExtractedForm(attachment.filename, FormType.UNKNOWN, {}, frozenset({Flag.FORM_NOT_EXTRACTED}))
-
-
-def _body(text: str) -> ExtractedForm:
-    return ExtractedForm("email body", FormType.UNKNOWN, {}, frozenset({Flag.NO_FORM}))
-
-
-def _merge(forms: Sequence[ExtractedForm]) -> ExtractedForm:
-    flags = frozenset().union(*(f.flags for f in forms))
-    return ExtractedForm(forms[0].filename, FormType.UNKNOWN, {}, flags)
+def extraction_limits(settings: Settings) -> ExtractionLimits:
+    """The per-attachment limits of config.yaml (limits and forms sections)."""
+    limits = settings.limits
+    return ExtractionLimits(
+        max_attachment_bytes=limits.max_attachment_bytes, max_uncompressed_bytes=limits.max_uncompressed_bytes,
+        timeout_seconds=limits.extraction_timeout_seconds, memory_bytes=limits.extraction_memory_bytes,
+        max_pages=settings.forms.max_pages, max_ocr_pages=settings.forms.max_ocr_pages)
 
 
 def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormType, datetime], Triage]:
@@ -47,6 +38,14 @@ def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormT
 
 
 def build_stages(settings: Settings) -> Stages:
-    """The stages for this configuration."""
-    return Stages(is_form=_is_form, read_form=_unread_form, read_body=_body, merge=_merge,
-                  classify=build_classifier(settings), error_code=lambda exc: getattr(exc, "code", None))
+    """The stages for this configuration: forms read in a bounded child process, then the rules."""
+    vocabulary = load_vocabulary(settings.forms.vocabulary_file)  # validated at start-up
+    return Stages(
+        is_form=is_form_candidate,
+        read_form=partial(extract_isolated, vocabulary_path=settings.forms.vocabulary_file,
+                          limits=extraction_limits(settings)),
+        read_body=partial(extract_body, vocabulary=vocabulary),
+        merge=merge_forms,
+        classify=build_classifier(settings),
+        error_code=lambda exc: getattr(exc, "code", None),
+    )
