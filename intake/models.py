@@ -284,3 +284,83 @@ class AuditEvent(SQLModel, table=True):
     case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)
     detail: dict[str, Any] = _json(default_factory=dict)
+
+
+# --- Web UI and digest (issue 6) ------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    """What a web user may do: triage works cases; manager also exports; admin also reads the audit."""
+
+    TRIAGE = "triage"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class StaffCspr(StrEnum):
+    """A person's decision on a child's case: notify the national panel or not."""
+
+    NOTIFY = "notify"
+    DO_NOT_NOTIFY = "do_not_notify"
+
+
+class StaffSar(StrEnum):
+    """A person's decision on an adult's case under Care Act s44."""
+
+    MANDATORY = "mandatory"
+    DISCRETIONARY = "discretionary"
+    NOT_MET = "not_met"
+
+
+class User(SQLModel, table=True):
+    """A local web account: an argon2 hash, a role, and the failed sign-ins that lock it."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: Role = Field(sa_type=sa.String(20))
+    disabled: bool = False
+    failed_attempts: int = 0
+    locked_until: datetime | None = _ts(default=None)
+    last_login_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts(default_factory=utcnow)
+    password_changed_at: datetime = _ts(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser, kept server-side so that sign-out and disabling an account end it at once."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie; the cookie itself is not kept
+    username: str = Field(max_length=100, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+
+
+class CaseNote(SQLModel, table=True):
+    """A note a person wrote on a case."""
+
+    __tablename__ = "case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_pk: int = Field(foreign_key="cases.id", index=True)
+    author: str = Field(max_length=100)
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class DigestRun(SQLModel, table=True):
+    """One managers' digest. A scheduled run claims its date (unique) before sending; manual runs have none."""
+
+    __tablename__ = "digest_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_date: date | None = Field(default=None, unique=True)
+    manual: bool = False
+    started_at: datetime = _ts(default_factory=utcnow)
+    sent_at: datetime | None = _ts(default=None)
+    recipients: list[str] = _json(default_factory=list)
+    error: str = Field(default="", sa_type=sa.Text)

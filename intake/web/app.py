@@ -1,38 +1,53 @@
-"""The web UI: for now the queue as a plain table of references (no personal data is shown).
+"""The triage web UI: sign-in, the queue, case pages, intake health and the audit trail.
 
-Sign-in, case pages and the rest of triage come with the web UI issue; until then this page shows
-only what is safe without authentication: references, dates and codes — no names, no addresses.
+Every route but sign-in and the health probe needs a session and names the permission it needs
+(`context.allowed` / `context.posted`); every POST checks its CSRF token. Templates autoescape all output.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlmodel import Session, col, select
+from pathlib import Path
 
-from intake.models import Case, Disposition, Message
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session, select
+
+from intake.models import Case
 from intake.runtime import Runtime
+from intake.web import admin, caseactions, casepage, health, queue, signin
+from intake.web.context import WebContext, build_templates, web_of
+from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers
 
-_templates = Environment(loader=PackageLoader("intake.web", "templates"), autoescape=select_autoescape())
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(runtime: Runtime) -> FastAPI:
     """The ASGI application over the runtime's database."""
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, queue, casepage, caseactions, health, admin):
+        app.include_router(module.router)
 
-    @app.get("/", response_class=HTMLResponse)
-    def queue() -> str:
-        with Session(runtime.engine) as session:
-            cases = list(session.exec(select(Case).order_by(col(Case.nearest_deadline).is_(None),
-                                                             col(Case.nearest_deadline), col(Case.id).desc())
-                                      .limit(500)))
-            quarantined = len(list(session.exec(select(Message.id).where(
-                Message.disposition == Disposition.QUARANTINED))))
-        return _templates.get_template("queue.html").render(cases=cases, quarantined=quarantined)
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        security_headers(response, static=request.url.path.startswith("/static/"))
+        return response
+
+    @app.exception_handler(NotSignedInError)
+    async def not_signed_in(request: Request, exc: NotSignedInError) -> Response:
+        if request.method == "GET":
+            return RedirectResponse("/signin", status_code=303)
+        return HTMLResponse("Sign in first.", status_code=401)
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return web_of(request).render(None, "forbidden.html", status_code=403, message=str(exc))
 
     @app.get("/healthz")
-    def health() -> JSONResponse:
+    def healthz() -> JSONResponse:
         with Session(runtime.engine) as session:
             session.exec(select(Case.id).limit(1)).all()
         return JSONResponse({"status": "ok"})

@@ -1,0 +1,181 @@
+"""What staff do to a case: correct a field, decide, assign, change status, note, link duplicates.
+
+Each action is one transaction with its audit entry, then a redirect back to the case page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from intake import audit
+from intake.audit import AuditAction
+from intake.cases import apply_triage, current_fields
+from intake.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, User, utcnow
+from intake.settings import Settings
+from intake.stages import build_classifier
+from intake.web.casepage import case_or_404
+from intake.web.context import POST_CASE_WORK, web_of
+from intake.web.security import WebUser
+from parsers.values import Field, FormType
+
+router = APIRouter()
+WORK = POST_CASE_WORK
+
+
+def _back(reference: str, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}", status_code=303)
+
+
+def typed_value(old: Any, text: str) -> Any:
+    """A corrected value in the type of the value it replaces (lists comma-separated, yes/no for booleans)."""
+    text = text.strip()
+    if isinstance(old, bool):
+        return text.lower() in {"yes", "true", "y", "1"}
+    if isinstance(old, int) and text.lstrip("-").isdigit():
+        return int(text)
+    if isinstance(old, list):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+_classifiers: dict[int, Any] = {}
+
+
+def _classifier(settings: Settings) -> Any:
+    # Loading the rule set takes a moment; one classifier per settings object (one per app).
+    key = id(settings)
+    if key not in _classifiers:
+        _classifiers[key] = build_classifier(settings)
+    return _classifiers[key]
+
+
+def reclassify(session: Session, case: Case, settings: Settings) -> None:
+    """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
+    fields = {f.name: Field(f.name, tuple(f.value) if isinstance(f.value, list) else f.value, f.source,
+                            float(f.confidence), f.label, f.inferred)
+              for f in current_fields(session, case.id)}
+    form_type = FormType(case.form_type) if case.form_type in {t.value for t in FormType} else FormType.UNKNOWN
+    triage = _classifier(settings)(fields, form_type, case.received_at)
+    apply_triage(case, triage, extra_flags=list(case.flags))
+
+
+@router.post("/cases/{reference}/fields")
+def correct_field(reference: str, request: Request, name: str = Form(...), value: str = Form(...),
+                  user: WebUser = WORK) -> Response:
+    """Supersede a field with a corrected value (the old row is kept, no longer current)."""
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        old = session.exec(select(CaseField).where(CaseField.case_pk == case.id, CaseField.name == name,
+                                                   col(CaseField.current).is_(True))).first()
+        if old is not None:
+            old.current = False
+            session.add(old)
+        new_value = typed_value(old.value if old else "", value)
+        session.add(CaseField(case_pk=case.id, name=name[:80], value=new_value, source=f"corrected by {user.username}",
+                              confidence=1.0, label=old.label if old else "", current=True,
+                              corrected_by=user.username))
+        session.flush()
+        reclassify(session, case, web.runtime.settings)
+        session.add(case)
+        audit.record(session, actor=user.username, action=AuditAction.FIELD_CORRECTED, case_pk=case.id,
+                     detail={"field": name, "old": old.value if old else None, "new": new_value})
+        session.commit()
+    return _back(reference, "field corrected")
+
+
+@router.post("/cases/{reference}/decision")
+def record_decision(reference: str, request: Request, cspr: str = Form(""), sar: str = Form(""),
+                    rationale: str = Form(...), user: WebUser = WORK) -> Response:
+    """Record a person's decision with its rationale; the case becomes decided."""
+    staff_cspr = StaffCspr(cspr) if cspr in {c.value for c in StaffCspr} else None
+    staff_sar = StaffSar(sar) if sar in {s.value for s in StaffSar} else None
+    if not rationale.strip() or (staff_cspr is None and staff_sar is None):
+        raise HTTPException(status_code=422, detail="a decision needs a CSPR or SAR choice and a rationale")
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        session.add(Decision(case_pk=case.id, cspr=staff_cspr, sar=staff_sar, rationale=rationale.strip(),
+                             decided_by=user.username))
+        _set_status(session, case, CaseStatus.DECIDED)
+        audit.record(session, actor=user.username, action=AuditAction.DECISION_RECORDED, case_pk=case.id,
+                     detail={"cspr": staff_cspr, "sar": staff_sar})
+        session.commit()
+    return _back(reference, "decision recorded")
+
+
+def _set_status(session: Session, case: Case, status: CaseStatus) -> None:
+    case.status = status
+    case.updated_at = utcnow()
+    session.add(case)
+
+
+@router.post("/cases/{reference}/assign")
+def assign(reference: str, request: Request, assignee: str = Form(""), user: WebUser = WORK) -> Response:
+    """Assign the case to a user (or to nobody)."""
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        name = assignee.strip() or None
+        if name and session.exec(select(User.id).where(User.username == name)).first() is None:
+            raise HTTPException(status_code=422, detail="no such user")
+        before, case.assignee, case.updated_at = case.assignee, name, utcnow()
+        session.add(case)
+        audit.record(session, actor=user.username, action=AuditAction.CASE_ASSIGNED, case_pk=case.id,
+                     detail={"from": before, "to": name})
+        session.commit()
+    return _back(reference, "assigned")
+
+
+@router.post("/cases/{reference}/status")
+def change_status(reference: str, request: Request, status: str = Form(...), user: WebUser = WORK) -> Response:
+    """Move the case to another status."""
+    if status not in {s.value for s in CaseStatus}:
+        raise HTTPException(status_code=422, detail="no such status")
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        before = str(case.status)
+        _set_status(session, case, CaseStatus(status))
+        audit.record(session, actor=user.username, action=AuditAction.STATUS_CHANGED, case_pk=case.id,
+                     detail={"from": before, "to": status})
+        session.commit()
+    return _back(reference, "status changed")
+
+
+@router.post("/cases/{reference}/notes")
+def add_note(reference: str, request: Request, text: str = Form(...), user: WebUser = WORK) -> Response:
+    """Add a note to the case."""
+    if not text.strip():
+        raise HTTPException(status_code=422, detail="an empty note")
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        session.add(CaseNote(case_pk=case.id, author=user.username, text=text.strip()[:20000]))
+        audit.record(session, actor=user.username, action=AuditAction.NOTE_ADDED, case_pk=case.id)
+        session.commit()
+    return _back(reference, "note added")
+
+
+@router.post("/cases/{reference}/duplicate")
+def link_duplicate(reference: str, request: Request, original: str = Form(""), user: WebUser = WORK) -> Response:
+    """Mark the case a duplicate of another (or, with no reference given, unlink it)."""
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        target = original.strip().upper() or None
+        if target is not None and (target == case.reference or session.exec(
+                select(Case.id).where(Case.reference == target)).first() is None):
+            raise HTTPException(status_code=422, detail="no such other case")
+        before, case.duplicate_of, case.updated_at = case.duplicate_of, target, utcnow()
+        session.add(case)
+        action = AuditAction.DUPLICATE_LINKED if target else AuditAction.DUPLICATE_UNLINKED
+        audit.record(session, actor=user.username, action=action, case_pk=case.id,
+                     detail={"from": before, "to": target})
+        session.commit()
+    return _back(reference, "duplicate linked" if target else "duplicate unlinked")

@@ -1,0 +1,96 @@
+"""What every route needs: the runtime, the guard, the templates, and the signed-in user checks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from intake.runtime import Runtime
+from intake.web.labels import LOW_CONFIDENCE, code_label, field_label
+from intake.web.security import CSRF_FIELD, ForbiddenError, Guard, Permission, WebUser
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london(value: datetime | date | None, with_time: bool = True) -> str:
+    """A UTC timestamp as London local time (dates as dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(LONDON)
+        return local.strftime("%d/%m/%Y %H:%M") if with_time else local.strftime("%d/%m/%Y")
+    return value.strftime("%d/%m/%Y")
+
+
+def build_templates() -> Environment:
+    """The Jinja2 environment: autoescape on for every template (all output escaped)."""
+    env = Environment(loader=PackageLoader("intake.web", "templates"), autoescape=select_autoescape(default=True))
+    env.filters["london"] = london
+    env.filters["label"] = field_label
+    env.filters["code"] = code_label
+    env.globals["LOW_CONFIDENCE"] = LOW_CONFIDENCE
+    env.globals["Permission"] = Permission
+    return env
+
+
+@dataclass
+class WebContext:
+    """Shared by every request of one app."""
+
+    runtime: Runtime
+    guard: Guard
+    templates: Environment
+
+    def render(self, user: WebUser | None, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        """A page from a template, with the user and their CSRF token for its forms."""
+        token = self.guard.csrf_token(user.session_token) if user else ""
+        html = self.templates.get_template(name).render(user=user, csrf_field=CSRF_FIELD, csrf=token, **values)
+        return HTMLResponse(html, status_code=status_code)
+
+
+def web_of(request: Request) -> WebContext:
+    """The app's WebContext."""
+    return request.app.state.web
+
+
+def allowed(permission: Permission) -> Callable[[Request], WebUser]:
+    """A dependency: the signed-in user, who must hold `permission` (every GET route uses one)."""
+
+    def dependency(request: Request) -> WebUser:
+        user = web_of(request).guard.user_of(request)
+        if not user.may(permission):
+            raise ForbiddenError(f"your role ({user.role}) may not do this")
+        return user
+
+    return dependency
+
+
+def posted(permission: Permission) -> Callable[[Request], Awaitable[WebUser]]:
+    """A dependency for every POST: the user must hold `permission` and the form must carry its CSRF token."""
+    check = allowed(permission)
+
+    async def dependency(request: Request) -> WebUser:
+        user = await run_in_threadpool(check, request)
+        form = await request.form()
+        web_of(request).guard.check_csrf(user.session_token, str(form.get(CSRF_FIELD, "")))
+        return user
+
+    return dependency
+
+
+# One dependency per permission, shared by the routes (module-level, so each is built once).
+CAN_VIEW = Depends(allowed(Permission.VIEW_QUEUE))
+CAN_WORK_INTAKE = Depends(allowed(Permission.WORK_INTAKE))
+CAN_EXPORT = Depends(allowed(Permission.EXPORT))
+CAN_READ_AUDIT = Depends(allowed(Permission.READ_AUDIT))
+POST_SIGNED_IN = Depends(posted(Permission.VIEW_QUEUE))
+POST_CASE_WORK = Depends(posted(Permission.WORK_CASE))
+POST_INTAKE_WORK = Depends(posted(Permission.WORK_INTAKE))

@@ -1,0 +1,157 @@
+"""Sessions, CSRF tokens, roles and security headers of the web UI.
+
+Sessions are server-side (`web_sessions`, keyed by the sha256 of a random cookie) so that signing out,
+disabling an account or resetting a password ends a session at once. CSRF tokens are an HMAC of the
+session cookie (or, before sign-in, of a random pre-session cookie) under the web secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from fastapi import Request, Response
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from intake.models import Role, WebSession, utcnow
+from intake.settings import SecureCookies, WebSettings
+from intake.users import find_user
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "intake_session"
+LOGIN_COOKIE = "intake_login"
+CSRF_FIELD = "csrf_token"
+
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'; base-uri 'none'"
+
+
+class Permission(StrEnum):
+    """Every action of the UI; each route names the one it needs."""
+
+    VIEW_QUEUE = "view_queue"
+    WORK_CASE = "work_case"
+    WORK_INTAKE = "work_intake"
+    EXPORT = "export"
+    READ_AUDIT = "read_audit"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE}),
+    Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
+                             Permission.EXPORT}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+class NotSignedInError(Exception):
+    """The request has no valid session."""
+
+
+class ForbiddenError(Exception):
+    """The user may not do this, or the form's CSRF token is missing or wrong."""
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """The signed-in user of one request."""
+
+    username: str
+    role: Role
+    session_token: str
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the user's role allows `permission`."""
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+class Guard:
+    """Issues and checks sessions and CSRF tokens for one app."""
+
+    def __init__(self, engine: Engine, settings: WebSettings) -> None:
+        self._engine = engine
+        self._settings = settings
+        if settings.session_secret is not None:
+            self._secret = settings.session_secret.get_secret_value().encode()
+        else:
+            self._secret = secrets.token_bytes(32)
+            log.warning("INTAKE_WEB_SECRET is not set: using a random secret for this process; forms opened "
+                        "before a restart will be refused after it")
+
+    def start_session(self, username: str) -> str:
+        """A new session for a user who just signed in; returns the cookie value."""
+        token = secrets.token_urlsafe(32)
+        expires = utcnow() + timedelta(hours=self._settings.session_hours)
+        with Session(self._engine) as session:
+            session.add(WebSession(token_hash=_digest(token), username=username, expires_at=expires))
+            session.commit()
+        return token
+
+    def end_session(self, token: str) -> None:
+        """Forget a session (sign-out)."""
+        with Session(self._engine) as session:
+            row = session.get(WebSession, _digest(token))
+            if row is not None:
+                session.delete(row)
+                session.commit()
+
+    def user_of(self, request: Request) -> WebUser:
+        """The user of a request's session cookie; raises NotSignedInError."""
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token:
+            raise NotSignedInError
+        with Session(self._engine) as session:
+            row = session.get(WebSession, _digest(token))
+            if row is None or row.expires_at <= utcnow():
+                raise NotSignedInError
+            user = find_user(session, row.username)
+            if user is None or user.disabled:
+                raise NotSignedInError
+            return WebUser(user.username, Role(user.role), token)
+
+    def csrf_token(self, value: str, purpose: str = "session") -> str:
+        """The CSRF token that goes with a session (or pre-session) cookie."""
+        return hmac.new(self._secret, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def check_csrf(self, value: str, given: str, purpose: str = "session") -> None:
+        """Raise ForbiddenError unless `given` is the token for `value`."""
+        if not value or not given or not hmac.compare_digest(self.csrf_token(value, purpose), given):
+            raise ForbiddenError("the form has expired or did not come from this site; reload the page")
+
+    def set_cookie(self, request: Request, response: Response, name: str, value: str) -> None:
+        """Set an HttpOnly, SameSite cookie, Secure when configured or when the request came over TLS."""
+        response.set_cookie(name, value, httponly=True, samesite="lax" if name == SESSION_COOKIE else "strict",
+                            secure=self._secure(request), path="/",
+                            max_age=int(self._settings.session_hours * 3600))
+
+    def _secure(self, request: Request) -> bool:
+        if self._settings.secure_cookies is SecureCookies.ALWAYS:
+            return True
+        if self._settings.secure_cookies is SecureCookies.NEVER:
+            return False
+        forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        return request.url.scheme == "https" or forwarded == "https"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def security_headers(response: Response, *, static: bool) -> None:
+    """Headers every response carries; pages (not static files) are never cached (personal data)."""
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if not static:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
