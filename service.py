@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The long-running service: scheduler, IDLE watchers and the web UI."""
     from intake.supervisor import run_service
 
-    return run_service(_runtime(args), ingest_paths=args.ingest)
+    return run_service(_runtime(args), ingest_paths=args.ingest, demo_user=args.demo_user)
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -187,6 +187,73 @@ def cmd_rules_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    """Local web accounts: add, disable, reset (passwords read from the terminal or --password-stdin)."""
+    from sqlmodel import Session
+
+    from intake.models import Role
+    from intake.users import UserError, add_user, disable_user, reset_password
+
+    runtime = _runtime(args)
+    try:
+        with Session(runtime.engine) as session:
+            if args.users_command == "disable":
+                disable_user(session, args.username)
+                print(f"user {args.username} disabled")
+            elif args.users_command == "add":
+                add_user(session, username=args.username, password=_new_password(args), role=Role(args.role))
+                print(f"user {args.username} added with role {args.role}")
+            else:
+                reset_password(session, args.username, _new_password(args))
+                print(f"user {args.username}: password reset, account unlocked")
+    except UserError as exc:
+        print(f"users: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("users: the passwords differ")
+    return first
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    """The managers' digest, now: --preview FILE writes the HTML, --send sends it."""
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import Session
+
+    from intake.digest import digest_transport, gather, preview_html, send_now
+    from intake.models import utcnow
+    from intake.smtp import SmtpError
+
+    runtime = _runtime(args)
+    settings = args.settings
+    if args.preview:
+        with Session(runtime.engine) as session:
+            content = gather(session, now=utcnow(), tz=ZoneInfo(settings.digest.timezone),
+                             base_url=settings.web.base_url)
+        args.preview.write_text(preview_html(content), encoding="utf-8")
+        print(f"digest preview written to {args.preview}")
+    if args.send:
+        if not settings.digest.recipients:
+            print("digest: no recipients configured (digest.recipients in config.yaml)", file=sys.stderr)
+            return EXIT_FAILED
+        try:
+            send_now(runtime.engine, settings, digest_transport(settings))
+        except SmtpError as exc:
+            print(f"digest: not sent: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"digest sent to {len(settings.digest.recipients)} recipient(s)")
+    return EXIT_OK
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -201,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("run", help="run the service: mailbox watching, scheduler and web UI")
     p.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these paths first (the demo)")
+    p.add_argument("--demo-user", action="store_true",
+                   help="create the web user demo / demo-password (role admin) if absent: the demo only")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("poll", help="one pass over every mailbox")
     p.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
@@ -236,6 +305,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--form-type", choices=("sar_referral", "child_referral", "unknown"))
     p.add_argument("--received-at", help="ISO date-time the referral arrived (default: now)")
     p.set_defaults(func=cmd_rules_explain)
+    p = sub.add_parser("users", help="web accounts: users add NAME --role ROLE | disable NAME | reset NAME")
+    users_sub = p.add_subparsers(dest="users_command", required=True, metavar="SUBCOMMAND")
+    for name, text in (("add", "create an account"), ("disable", "disable an account and end its sessions"),
+                       ("reset", "set a new password and unlock the account")):
+        q = users_sub.add_parser(name, help=text)
+        q.add_argument("username")
+        if name == "add":
+            q.add_argument("--role", choices=("triage", "manager", "admin"), required=True)
+        if name != "disable":
+            q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        q.set_defaults(func=cmd_users)
+    p = sub.add_parser("digest", help="the managers' daily digest, now")
+    p.add_argument("--send", action="store_true", help="send it to digest.recipients now")
+    p.add_argument("--preview", type=Path, metavar="FILE", help="write the HTML to FILE")
+    p.set_defaults(func=cmd_digest)
     p = sub.add_parser("check-config", help="print the effective configuration, secrets masked")
     p.set_defaults(func=cmd_check_config)
     return parser

@@ -115,7 +115,37 @@ class IdleWatcher(threading.Thread):
             session.commit()
 
 
-def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None) -> int:
+def schedule_digest(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The daily digest job at digest.time local time (weekdays only when working_days_only)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from intake.digest import digest_transport, send_scheduled
+
+    digest = runtime.settings.digest
+    if not digest.enabled:
+        return
+    hour, minute = (int(part) for part in digest.time.split(":"))
+    trigger = CronTrigger(hour=hour, minute=minute, day_of_week="mon-fri" if digest.working_days_only else "*",
+                          timezone=digest.timezone)
+    transport = digest_transport(runtime.settings)
+    # A late start (after a restart) still sends that morning; the digest_runs row stops a second send.
+    scheduler.add_job(send_scheduled, trigger, args=[runtime.engine, runtime.settings, transport], id="digest",
+                      max_instances=1, coalesce=True, misfire_grace_time=4 * 3600)
+
+
+def create_demo_user(runtime: Runtime) -> None:
+    """`make run` only: the web user demo / demo-password (admin), announced in the log."""
+    from sqlmodel import Session
+
+    from intake.users import ensure_demo_user
+
+    with Session(runtime.engine) as session:
+        created = ensure_demo_user(session)
+    log.warning("DEMO: web user 'demo' with password 'demo-password' (role admin) %s; never use --demo-user "
+                "in production", "created" if created else "already exists")
+
+
+def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, demo_user: bool = False) -> int:
     """Run until interrupted: first ingest any given paths, then poll, watch and serve the web UI."""
     import uvicorn
 
@@ -123,6 +153,8 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None) -> 
     from intake.web.app import create_app
 
     settings = runtime.settings
+    if demo_user:
+        create_demo_user(runtime)
     if ingest_paths:
         summary = ingest(runtime.engine, runtime.pipeline, ingest_paths)
         log.info("ingested %d message(s) (%d new)", summary.seen, summary.new)
@@ -133,6 +165,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None) -> 
         scheduler.add_job(worker.poll, "interval", seconds=settings.polling.interval_seconds,
                           id=f"poll-{worker.poller.account.name}", next_run_time=utcnow(),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
+    schedule_digest(scheduler, runtime)
     scheduler.start()
     watchers = [IdleWatcher(w, renew_seconds=settings.polling.idle_renew_seconds,
                             backoff_max=settings.polling.reconnect_backoff_max_seconds, stop=stop)
