@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from intake.cases import current_fields, message_ids_of
-from intake.models import Case, Message
+from intake.models import Case, Disposition, Message, Outbox, OutboxStatus
 
 CSV_COLUMNS = ("reference", "status", "received_at", "sender", "form_type", "track", "cspr", "sar",
                "panel_notification", "rapid_review", "signposts", "flags", "duplicate_of", "acknowledged",
@@ -87,9 +87,34 @@ def _defuse(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def message_to_dict(session: Session, message: Message) -> dict[str, Any]:
-    """One ledger row for `messages`: enough to prove no message was lost."""
+NO_REPLY = "none"
+_UNANSWERED = {
+    Disposition.FOLLOW_UP: "filed under its case; follow-ups are not acknowledged "
+                           "(acknowledgements.acknowledge_follow_ups is off)",
+    Disposition.QUARANTINED: "not answered: quarantined for staff to look at",
+    Disposition.PENDING: "not processed yet",
+    Disposition.CASE: "no acknowledgement was queued (filed without the outbox)",
+}
+_SENT_STATES = {OutboxStatus.PENDING: "acknowledgement queued", OutboxStatus.SENDING: "acknowledgement being sent",
+                OutboxStatus.SENT: "acknowledgement sent"}
+
+
+def reply_of(message: Message, row: Outbox | None) -> tuple[str, str]:
+    """Whether a message was answered (the outbox status, or "none") and why, for `messages`."""
+    if row is not None:
+        status = OutboxStatus(row.status)
+        reason = "; ".join(r for r in (_SENT_STATES.get(status, ""), row.reason, row.last_error) if r)
+        return str(status), reason
+    disposition = Disposition(message.disposition)
+    if disposition is Disposition.IGNORED:
+        return NO_REPLY, f"not answered: {message.reason}"
+    return NO_REPLY, _UNANSWERED[disposition]
+
+
+def message_to_dict(session: Session, message: Message, reply: Outbox | None = None) -> dict[str, Any]:
+    """One ledger row for `messages`: enough to prove no message was lost, and why it was or was not answered."""
     reference = session.get(Case, message.case_id).reference if message.case_id else None
+    reply_status, reply_reason = reply_of(message, reply)
     return {
         "id": message.id,
         "message_id": message.message_id,
@@ -104,10 +129,14 @@ def message_to_dict(session: Session, message: Message) -> dict[str, Any]:
         "size": message.size,
         "attempts": message.attempts,
         "processed_at": message.processed_at.isoformat() if message.processed_at else None,
+        "reply": reply_status,
+        "reply_reason": reply_reason,
     }
 
 
 def iter_messages(session: Session) -> Iterator[dict[str, Any]]:
     """Every ledger message, oldest first."""
+    replies = {row.message_pk: row for row in session.exec(
+        select(Outbox).where(col(Outbox.message_pk).is_not(None)).order_by(col(Outbox.id)))}
     for message in session.exec(select(Message).order_by(col(Message.id))):
-        yield message_to_dict(session, message)
+        yield message_to_dict(session, message, replies.get(message.id))

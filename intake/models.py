@@ -263,6 +263,11 @@ class Outbox(SQLModel, table=True):
     body_text: str = Field(sa_type=sa.Text)
     body_html: str = Field(default="", sa_type=sa.Text)
     in_reply_to: str = Field(default="", max_length=998)
+    thread_references: str = Field(default="", sa_type=sa.Text)  # the References header to send
+    message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)  # what it answers
+    recipient_key: str = Field(default="", max_length=320, index=True)  # lower-cased, for the rate limit
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = _ts(default=None)  # when it went to "sending": the crash lease starts here
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(20), index=True)
     reason: str = Field(default="", sa_type=sa.Text)
     attempts: int = 0

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from intake.acknowledgement import Acknowledger
 from intake.database import create_db_engine, migrate
 from intake.mailbox import Mailbox
 from intake.oauth import MsalTokenSource
+from intake.outbox import OutboxSender, SendReport
 from intake.pipeline import Pipeline
 from intake.poller import Poller, PollReport
 from intake.settings import AccountSettings, AuthMethod, Settings
+from intake.smtp import SmtpTransport
 from intake.stages import build_stages
 
 
@@ -23,10 +26,15 @@ class Runtime:
     engine: Engine
     pipeline: Pipeline
     pollers: list[Poller]
+    sender: OutboxSender
 
     def poll_all(self) -> list[PollReport]:
         """One pass over every account; one failing account never stops the others."""
         return [poller.poll_once() for poller in self.pollers]
+
+    def send_due(self) -> SendReport:
+        """Send the outgoing mail whose time has come."""
+        return self.sender.send_due()
 
 
 _token_sources: dict[str, MsalTokenSource] = {}
@@ -46,7 +54,22 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     """Open (and migrate) the database and wire the pipeline and pollers."""
     engine = create_db_engine(settings.database.url)
     migrate(engine)
+    acknowledger = Acknowledger(settings.acknowledgements, own_address=settings.mailbox_address,
+                                partnership=settings.partnership.name)
     pipeline = Pipeline(engine, build_stages(settings), own_address=settings.mailbox_address,
-                        max_message_bytes=settings.limits.max_message_bytes, worker=worker)
+                        max_message_bytes=settings.limits.max_message_bytes, worker=worker,
+                        acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days)
     pollers = [Poller(engine, pipeline, account, open_mailbox) for account in settings.accounts]
-    return Runtime(settings, engine, pipeline, pollers)
+    return Runtime(settings, engine, pipeline, pollers, build_sender(settings, engine, worker=worker))
+
+
+def build_sender(settings: Settings, engine: Engine, *, worker: str | None = None) -> OutboxSender:
+    """The outbox sender over the configured SMTP server (XOAUTH2 tokens from Entra ID where configured)."""
+    smtp = settings.smtp
+    source = None
+    if smtp.auth is AuthMethod.OAUTH2 and smtp.oauth2 is not None:
+        source = _token_sources.get(":smtp")  # ":" keeps it apart from account names, which cannot hold one
+        if source is None:
+            source = _token_sources[":smtp"] = MsalTokenSource(smtp.oauth2, account="smtp")
+    return OutboxSender(engine, SmtpTransport(smtp, token_source=source), settings.outbox,
+                        own_address=settings.mailbox_address, sender_name=settings.partnership.name, worker=worker)

@@ -165,6 +165,9 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
         scheduler.add_job(worker.poll, "interval", seconds=settings.polling.interval_seconds,
                           id=f"poll-{worker.poller.account.name}", next_run_time=utcnow(),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(runtime.send_due, "interval", seconds=settings.outbox.send_interval_seconds,
+                      id="send-outbox", next_run_time=utcnow(), max_instances=1, coalesce=True,
+                      misfire_grace_time=None)
     schedule_digest(scheduler, runtime)
     scheduler.start()
     watchers = [IdleWatcher(w, renew_seconds=settings.polling.idle_renew_seconds,

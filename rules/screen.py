@@ -18,10 +18,13 @@ from parsers.values import ParsedEmail
 LOOP_HEADER = "X-Safeguarding-Intake-Loop"
 REFERENCE_PATTERN = re.compile(r"\b((?:SAR|CSPR|REF)-\d{4}-\d{4,})\b")
 _OOO_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?(reply|response)|out of (the )?office|away from (the )?office|on leave|"
-    r"abwesenheitsnotiz|r[ée]ponse automatique|autosvar|automatisch antwoord)\b",
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|auto:|autoreply|out[ -]of[ -](the[ -])?office|"
+    r"away from (the |my )?office|on leave|on holiday|on annual leave|abwesenheitsnotiz|abwesend|"
+    r"automatische antwort|r[ée]ponse automatique|absence du bureau|autosvar|automatisch antwoord|"
+    r"risposta automatica|respuesta autom[áa]tica|fuera de la oficina)\b",
     re.IGNORECASE,
 )
+OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we generate starts so (see own_message_id_domain)
 _ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce"}
 _BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
 
@@ -42,6 +45,7 @@ class Screening:
     reason: str = ""
     case_reference: str | None = None  # for FOLLOW_UP, or the case a bounce belongs to
     no_reply_reason: str = ""  # non-empty: never send this sender an automatic reply
+    bounced_ids: tuple[str, ...] = ()  # for a bounce of our mail: the Message-IDs it quotes
 
     @property
     def may_reply(self) -> bool:
@@ -59,17 +63,26 @@ class Thread(Protocol):
         """Whether a case with this reference exists."""
 
 
+def is_own_message_id(message_id: str, *, own_address: str) -> bool:
+    """Whether a Message-ID is one we generated (our acknowledgements), so never to be answered."""
+    domain = own_address.rsplit("@", 1)[-1].lower()
+    value = message_id.strip().lower()
+    return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith(f"@{domain}>")
+
+
 def robot_reason(email: ParsedEmail, *, own_address: str) -> str:
     """Why this message must never get an automatic reply, or "" when it may (RFC 3834 and common practice)."""
     auto = email.header("Auto-Submitted").strip().lower()
-    precedence = email.header("Precedence").strip().lower()
+    precedence = (email.header("Precedence") or email.header("X-Precedence")).strip().lower()
     sender = email.sender
     local = sender.split("@", 1)[0]
     checks = (
         (bool(email.header(LOOP_HEADER)), "our own loop header"),
         (sender == own_address.lower(), "sent from our own address"),
+        (is_own_message_id(email.message_id, own_address=own_address), "our own Message-ID"),
         (not sender, "no sender address"),
         (local in _ROBOT_LOCALPARTS, f"robot sender ({local})"),
+        (email.header("Return-Path").strip() == "<>", "empty envelope sender (Return-Path: <>)"),
         (email.content_type == "multipart/report", "delivery or read report"),
         (bool(auto) and auto != "no", f"Auto-Submitted: {auto}"),
         (precedence in _BULK_PRECEDENCE, f"Precedence: {precedence}"),
@@ -93,11 +106,14 @@ def is_bounce(email: ParsedEmail) -> bool:
 def screen(email: ParsedEmail, *, own_address: str, thread: Thread, has_form: bool) -> Screening:
     """Decide whether a message is a new referral, a follow-up, or something to keep but not file."""
     no_reply = robot_reason(email, own_address=own_address)
-    if email.header(LOOP_HEADER) or email.sender == own_address.lower():
+    own_id = is_own_message_id(email.message_id, own_address=own_address)
+    if email.header(LOOP_HEADER) or email.sender == own_address.lower() or own_id:
         return Screening(Verdict.IGNORE, "our own outgoing mail", no_reply_reason=no_reply)
     if is_bounce(email):
-        ours = thread.case_for_message_ids(_ids_in_bounce(email))
-        return Screening(Verdict.IGNORE, "delivery status notification (bounce)", ours, no_reply)
+        quoted = _ids_in_bounce(email)
+        ours = thread.case_for_message_ids(quoted)
+        return Screening(Verdict.IGNORE, "delivery status notification (bounce)", ours, no_reply,
+                         quoted if ours else ())
     reference = _thread_reference(email, thread)
     if reference:
         return Screening(Verdict.FOLLOW_UP, f"reply to case {reference}", reference, no_reply)
