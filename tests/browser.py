@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -139,3 +140,40 @@ def launch_chromium(playwright):
     """Debian's chromium, headless, without network side-traffic."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                       env={**os.environ, "HOME": os.environ.get("HOME", "/tmp")})
+
+
+SURNAMES = ("Ashdown", "Brightwell", "Cobham", "Dorney", "Eton", "Fifield", "Holyport", "Knowl", "Littlewick",
+            "Maidenhead", "Oakley", "Pinkneys", "Sunningdale", "Touchen", "Waltham", "Woodlands")
+
+
+def bulk_cases(engine, count: int, *, now: datetime | None = None, prefix: str = "SAR") -> None:
+    """Insert `count` fictional cases (and a surname field each) in bulk: varied tracks, deadlines, statuses."""
+    import random
+
+    from intake.models import Case, CaseField
+
+    now = now or datetime.now(UTC)
+    rng = random.Random(7)
+    statuses = ["new", "in_triage", "awaiting_information", "decided", "closed"]
+    cases, fields = [], []
+    for n in range(1, count + 1):
+        child = n % 3 == 0
+        received = now - timedelta(days=rng.randint(0, 83), hours=rng.randint(0, 23))
+        deadline = (received + timedelta(days=rng.randint(5, 21))).date() if n % 4 else None
+        cases.append({
+            "id": 1000 + n, "reference": f"{'CSPR' if child else prefix}-{received.year}-B{n:06d}",
+            "status": statuses[n % 5], "received_at": received, "sender": "referrer@example.org",
+            "form_type": "child_referral" if child else "sar_referral", "track": "child" if child else "adult",
+            "cspr": ("met" if n % 2 else "needs_information") if child else "not_applicable",
+            "sar": "not_applicable" if child else ("mandatory", "discretionary", "needs_information")[n % 3],
+            "reasons": ["bulk test case"], "signposts": [], "flags": ["no_form"] if n % 7 == 0 else [],
+            "panel_notification": deadline, "rapid_review": None, "nearest_deadline": deadline, "triage": {},
+            "duplicate_of": None, "acknowledged": True, "assignee": "tina" if n % 5 == 1 else None,
+            "created_at": received, "updated_at": received})
+        fields.append({"case_pk": 1000 + n, "name": "subject.surname", "value": SURNAMES[n % len(SURNAMES)],
+                       "source": "bulk", "confidence": 0.9, "label": "Surname", "inferred": False, "current": True,
+                       "corrected_by": None, "created_at": received})
+    with engine.begin() as connection:
+        for start in range(0, count, 5000):
+            connection.execute(Case.__table__.insert(), cases[start:start + 5000])
+            connection.execute(CaseField.__table__.insert(), fields[start:start + 5000])

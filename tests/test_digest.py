@@ -1,0 +1,100 @@
+"""The managers' digest on a real aiosmtpd server: content, inline chart, once a day with two schedulers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session, select
+
+from intake.digest import DigestOutcome, digest_transport, send_scheduled
+from intake.models import Case, CaseStatus, DigestRun
+from rules.calendar import WorkingCalendar
+from tests.browser import seeded_runtime
+from tests.smtp_digest_server import smtp_server
+
+MANAGERS = "digest:\n  recipients: [safeguarding.manager@rbwm.example.org, deputy.manager@rbwm.example.org]\n"
+
+
+def _runtime(tmp_path: Path, db_url: str, port: int):
+    runtime = seeded_runtime(tmp_path, db_url, extra_yaml=MANAGERS,
+                             env={"INTAKE_SMTP_HOST": "127.0.0.1", "INTAKE_SMTP_PORT": str(port)})
+    with Session(runtime.engine) as session:
+        case = session.exec(select(Case).where(Case.track == "child")).one()
+        case.nearest_deadline = date(2026, 3, 1)  # missed
+        case.status = CaseStatus.AWAITING_INFORMATION
+        session.add(case)
+        session.commit()
+    return runtime
+
+
+NOW = datetime(2026, 3, 11, 8, 0, tzinfo=UTC)  # a Wednesday
+
+
+def test_the_digest_reaches_the_managers_with_references_links_and_an_inline_chart(db_url: str,
+                                                                                      tmp_path: Path) -> None:
+    with smtp_server() as (port, collector):
+        runtime = _runtime(tmp_path, db_url, port)
+        outcome = send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings), now=NOW)
+    assert outcome is DigestOutcome.SENT
+    [message] = collector.messages
+    assert collector.envelopes[0][1] == ["safeguarding.manager@rbwm.example.org", "deputy.manager@rbwm.example.org"]
+    assert message["Auto-Submitted"] == "auto-generated"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "CSPR-2026-0001" in html and "SAR-2026-0001" in text
+    assert "http://127.0.0.1:8000/cases/CSPR-2026-0001" in html
+    assert "Deadlines missed (1)" in html and "Awaiting information (1)" in html
+    assert "1 message(s) in quarantine" in html
+    for name in ("Margaret", "Testperson", "Oliver", "Fictional", "Quentin"):
+        assert name not in html and name not in text  # references only, never names
+    images = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert len(images) == 1 and images[0].get_content().startswith(b"\x89PNG\r\n\x1a\n")
+    cid = images[0]["Content-ID"].strip("<>")
+    assert f'src="cid:{cid}"' in html
+
+
+def test_two_schedulers_firing_at_once_send_exactly_one_digest(db_url: str, tmp_path: Path) -> None:
+    with smtp_server() as (port, collector):
+        runtime = _runtime(tmp_path, db_url, port)
+        run_at = datetime.now(UTC) + timedelta(seconds=1.5)
+        done = threading.Barrier(3)
+        schedulers = []
+        for _ in range(2):
+            scheduler = BackgroundScheduler(timezone="UTC")
+
+            def job() -> None:
+                try:
+                    send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings), now=NOW)
+                finally:
+                    done.wait(timeout=30)
+
+            scheduler.add_job(job, "date", run_date=run_at)
+            scheduler.start()
+            schedulers.append(scheduler)
+        done.wait(timeout=30)
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=True)
+        time.sleep(0.2)
+        assert len(collector.messages) == 1
+        # A restart later the same day: still one.
+        again = send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings),
+                               now=NOW + timedelta(hours=2))
+        assert again is DigestOutcome.ALREADY_SENT
+        assert len(collector.messages) == 1
+    with Session(runtime.engine) as session:
+        runs = session.exec(select(DigestRun)).all()
+    assert len(runs) == 1 and runs[0].run_date == date(2026, 3, 11) and runs[0].sent_at is not None
+
+
+def test_no_digest_on_a_bank_holiday_when_working_days_only(sqlite_url: str, tmp_path: Path) -> None:
+    with smtp_server() as (port, collector):
+        runtime = _runtime(tmp_path, sqlite_url, port)
+        good_friday = datetime(2026, 4, 3, 7, 0, tzinfo=UTC)
+        outcome = send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings),
+                                 now=good_friday, calendar=WorkingCalendar())
+    assert outcome is DigestOutcome.NOT_A_WORKING_DAY
+    assert collector.messages == []
