@@ -18,13 +18,13 @@ from parsers.values import ParsedEmail
 LOOP_HEADER = "X-Safeguarding-Intake-Loop"
 REFERENCE_PATTERN = re.compile(r"\b((?:SAR|CSPR|REF)-\d{4}-\d{4,})\b")
 _OOO_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|auto:|autoreply|out[ -]of[ -](the[ -])?office|"
+    r"^\s*(auto:|(auto(matic)?[ -]?(reply|response|antwort)|autoreply|out[ -]of[ -](the[ -])?office|"
     r"away from (the |my )?office|on leave|on holiday|on annual leave|abwesenheitsnotiz|abwesend|"
     r"automatische antwort|r[ée]ponse automatique|absence du bureau|autosvar|automatisch antwoord|"
-    r"risposta automatica|respuesta autom[áa]tica|fuera de la oficina)\b",
+    r"risposta automatica|respuesta autom[áa]tica|fuera de la oficina)\b)",
     re.IGNORECASE,
 )
-OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we generate starts so (see own_message_id_domain)
+OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we send starts so (intake.outbox.new_message_id)
 _ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce"}
 _BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
 

@@ -1,0 +1,94 @@
+"""Never answer a robot: every marker of issue 3, each alone, and a form sent by a robot is filed unanswered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from intake.export import cases_json, iter_messages
+from intake.models import OutboxStatus
+from parsers.message import parse_message
+from rules.screen import LOOP_HEADER, robot_reason
+from tests.mailfactory import PARTNERSHIP, bounce_email, make_email, referral_email
+from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.test_outbox import outbox_rows, smtp_runtime, take_in
+
+ROBOT_HEADERS = [
+    {"Auto-Submitted": "auto-replied"},
+    {"Auto-Submitted": "auto-generated"},
+    {"Precedence": "bulk"},
+    {"Precedence": "list"},
+    {"Precedence": "junk"},
+    {"Precedence": "auto_reply"},
+    {"X-Auto-Response-Suppress": "All"},
+    {"List-Id": "<referrals.lists.example.org>"},
+    {"List-Unsubscribe": "<mailto:leave@lists.example.org>"},
+    {"X-Autoreply": "yes"},
+    {"X-Autorespond": "yes"},
+    {"Return-Path": "<>"},
+    {LOOP_HEADER: "acknowledgement; outbox 1"},
+]
+ROBOT_SENDERS = ["MAILER-DAEMON@mx.example.org", "postmaster@frimley.example.org", PARTNERSHIP]
+OOO_SUBJECTS = ["Out of Office: SAR referral", "Automatic reply: referral", "Auto: referral", "AutoReply",
+                "Abwesenheitsnotiz: Referral", "Réponse automatique : référence"]
+
+
+def _reason(raw: bytes) -> str:
+    return robot_reason(parse_message(raw), own_address=PARTNERSHIP)
+
+
+@pytest.mark.parametrize("headers", ROBOT_HEADERS, ids=lambda h: next(iter(h)))
+def test_each_robot_header_forbids_a_reply(headers: dict[str, str]) -> None:
+    assert _reason(make_email(headers=headers))
+
+
+@pytest.mark.parametrize("sender", ROBOT_SENDERS)
+def test_robot_and_own_senders_are_never_answered(sender: str) -> None:
+    assert _reason(make_email(sender=sender))
+
+
+@pytest.mark.parametrize("subject", OOO_SUBJECTS)
+def test_out_of_office_subjects_are_never_answered(subject: str) -> None:
+    assert _reason(make_email(subject=subject))
+
+
+def test_reports_and_our_own_message_ids_are_never_answered() -> None:
+    assert _reason(bounce_email("<x@y.example.org>")) == "robot sender (mailer-daemon)"
+    own = make_email(message_id="<intake.0123abcd@rbwm.example.org>", sender="someone@frimley.example.org")
+    assert _reason(own) == "our own Message-ID"
+
+
+def test_an_ordinary_referral_and_auto_submitted_no_may_be_answered() -> None:
+    assert _reason(referral_email(1)) == ""
+    assert _reason(make_email(headers={"Auto-Submitted": "no"})) == ""
+
+
+@pytest.mark.parametrize("headers", [{"Precedence": "bulk"}, {"List-Id": "<l.example.org>"},
+                                     {"Auto-Submitted": "auto-forwarded"}], ids=lambda h: next(iter(h)))
+def test_a_form_sent_by_a_robot_is_filed_but_its_acknowledgement_suppressed_with_the_reason(
+        db_url: str, tmp_path: Path, smtp_server: SmtpServer, headers: dict[str, str]) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server)
+    outcome = take_in(runtime, referral_email(1, headers=headers))
+    assert outcome.case_reference
+    [row] = outbox_rows(runtime)
+    assert row.status == OutboxStatus.SUPPRESSED and row.reason.startswith("not answered: ")
+    assert runtime.send_due().sent == [] and smtp_server.received == []
+    with Session(runtime.engine) as session:
+        assert '"acknowledged": false' in cases_json(session)
+        [message] = list(iter_messages(session))
+    assert message["reply"] == "suppressed" and message["reply_reason"] == row.reason
+
+
+def test_robots_without_a_form_are_kept_unfiled_and_unanswered(db_url: str, tmp_path: Path,
+                                                              smtp_server: SmtpServer) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server)
+    robots = [make_email(subject=s, headers={"Auto-Submitted": "auto-replied"}) for s in OOO_SUBJECTS[:2]]
+    robots += [bounce_email("<unknown@elsewhere.example.org>")]
+    for raw in robots:
+        take_in(runtime, raw)
+    assert outbox_rows(runtime) == []
+    with Session(runtime.engine) as session:
+        messages = list(iter_messages(session))
+    assert all(m["reply"] == "none" and m["reply_reason"].startswith("not answered: ") for m in messages)
