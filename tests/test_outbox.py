@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -215,10 +216,6 @@ def test_xoauth2_login_sends_with_a_bearer_token(db_url: str, tmp_path: Path) ->
 def test_poll_once_sends_the_mail_that_is_due(db_url: str, tmp_path: Path, smtp_server: SmtpServer,  # noqa: F811
                                               dovecot) -> None:
     dovecot.append("intake", "INBOX", referral_email(1))
-    env_settings = make_settings(tmp_path, db_url=db_url, env=imap_env(dovecot))
-    assert env_settings.accounts
-    import os
-
     config = tmp_path / "poll.yaml"
     config.write_text(f"mailbox_address: {PARTNERSHIP}\n")
     env = {**os.environ, **imap_env(dovecot), "INTAKE_CONFIG": str(config), "INTAKE_DATABASE_URL": db_url,
