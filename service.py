@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,6 +164,30 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """The form type and fields of one PDF or Word file, as JSON, read exactly as the pipeline reads it."""
+    from intake.extraction import extract_isolated
+    from intake.stages import extraction_limits
+    from parsers.errors import AttachmentError
+    from parsers.forms import form_to_dict
+    from parsers.values import Attachment
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"extract: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    attachment = Attachment(args.file.name, "application/octet-stream", data)
+    try:
+        form = extract_isolated(attachment, vocabulary_path=args.settings.forms.vocabulary_file,
+                                limits=extraction_limits(args.settings), password=args.password)
+    except AttachmentError as exc:
+        print(json.dumps({"filename": args.file.name, "error": exc.code, "reason": str(exc)}, indent=2))
+        return EXIT_FAILED
+    print(json.dumps(form_to_dict(form), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_rules_explain(args: argparse.Namespace) -> int:
     """Every rule's verdict for a set of fields given as JSON."""
     from datetime import UTC, datetime
@@ -277,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="take in .eml files, Maildir folders or mbox files")
     p.add_argument("paths", type=Path, nargs="+")
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("extract", help="print the form type and fields read from one PDF or Word file (JSON)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--password", help="for an encrypted file (better: INTAKE_EXTRACT_PASSWORD)",
+                   default=os.environ.get("INTAKE_EXTRACT_PASSWORD"))
+    p.set_defaults(func=cmd_extract)
     p = sub.add_parser("export", help="every case, to stdout or --output")
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--output", type=Path)

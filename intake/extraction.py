@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import resource
 import signal
+from collections.abc import Callable
 from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -23,7 +24,8 @@ from parsers.errors import (
     ExtractionTimeoutError,
 )
 from parsers.forms import ExtractionLimits, extract, load_vocabulary
-from parsers.values import Attachment, ExtractedForm, FormType
+from parsers.message import parse_message
+from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
 
 log = logging.getLogger(__name__)
 _KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
@@ -34,7 +36,7 @@ _START_GRACE = 5.0
 @cache
 def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["parsers.forms", "intake.extraction"])
+    context.set_forkserver_preload(["parsers.forms", "parsers.message", "intake.extraction"])
     return context
 
 
@@ -48,18 +50,36 @@ def extract_isolated(
 ) -> ExtractedForm:
     """`parsers.forms.extract` in a child process; raises ExtractionTimeoutError or ExtractionMemoryError when
     the child runs past ``limits``, and re-raises any other AttachmentError with its own type."""
+    outcome = _in_child(_run, (attachment, vocabulary_path, limits, password), limits,
+                        what=f"extraction (sha256 {attachment.sha256[:12]})")
+    return _outcome(outcome)
+
+
+def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
+    """`parsers.message.parse_message` in a child process under the same limits as extraction.
+
+    The MIME tree, TNEF and Outlook .msg readers run on untrusted bytes too, and a crafted winmail.dat
+    can make tnefparse allocate without bound; in a child, that is a quarantine reason, not a dead worker.
+    """
+    outcome = _in_child(_parse, (raw, limits.memory_bytes), limits, what="message parsing")
+    if outcome[0] == "error":
+        _, code, message = outcome
+        raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
+    return outcome[1]
+
+
+def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits, *, what: str) -> tuple:
+    """Run `target(sender, *args)` in a forked child; its one message back, or the error its death means."""
     receiver, sender = _context().Pipe(duplex=False)
-    child = _context().Process(
-        target=_run, args=(sender, attachment, vocabulary_path, limits, password), daemon=True
-    )
+    child = _context().Process(target=target, args=(sender, *args), daemon=True)
     child.start()
     sender.close()
     try:
         if not receiver.poll(limits.timeout_seconds + _START_GRACE):
-            log.warning("extraction timed out after %ss (sha256 %s)", limits.timeout_seconds, attachment.sha256[:12])
+            log.warning("%s timed out after %ss", what, limits.timeout_seconds)
             raise ExtractionTimeoutError()
         try:
-            outcome = receiver.recv()
+            return receiver.recv()
         except EOFError:
             child.join(5)
             if child.exitcode in _KILLED_BY_MEMORY:
@@ -70,7 +90,17 @@ def extract_isolated(
         if child.is_alive():
             child.kill()
         child.join(5)
-    return _outcome(outcome)
+
+
+def _parse(sender: Connection, raw: bytes, memory_bytes: int) -> None:
+    """The child for parse_isolated."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
+    try:
+        sender.send(("ok", parse_message(raw)))
+    except MemoryError:
+        sender.send(("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message))
+    finally:
+        sender.close()
 
 
 def _outcome(outcome: tuple) -> ExtractedForm:

@@ -19,7 +19,6 @@ from sqlmodel import Session
 from intake import cases, duplicates, ledger, outbox
 from intake.acknowledgement import Acknowledger
 from intake.models import AuditEvent, Disposition, Message
-from parsers.message import parse_message
 from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen
 from rules.values import Triage
@@ -40,6 +39,7 @@ class StageError(Exception):
 class Stages:
     """The pure functions the pipeline runs; `read_form` may raise to quarantine the message."""
 
+    parse: Callable[[bytes], ParsedEmail]
     is_form: Callable[[Attachment], bool]
     read_form: Callable[[Attachment], ExtractedForm]
     read_body: Callable[[str], ExtractedForm]
@@ -109,7 +109,7 @@ class Pipeline:
         if len(raw) > self._max_bytes:
             raise StageError("load", f"message of {len(raw)} bytes exceeds the limit of {self._max_bytes}",
                              "too_large")
-        parsed = _staged("parse", parse_message, raw)
+        parsed = _staged("parse", self._stages.parse, raw)
         copy = duplicates.earlier_copy(session, message_pk=message_pk, sender=parsed.sender,
                                        message_id=session.get(Message, message_pk).message_id)
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from intake import ledger
+from intake.dialect import insert_ignore
 from intake.ledger import Location
 from intake.mailbox import FolderStatus, Mailbox, MailboxError
 from intake.models import Disposition, MailboxState, ServerState, utcnow
@@ -97,9 +98,7 @@ class Poller:
     def _checked_state(self, folder: str, status: FolderStatus) -> int:
         """The UID to fetch after; a changed UIDVALIDITY starts a full resync (dedup keeps it idempotent)."""
         with Session(self._engine) as session:
-            state = session.get(MailboxState, (self.account.name, folder))
-            if state is None:
-                state = MailboxState(account=self.account.name, folder=folder)
+            state = folder_state(session, self.account.name, folder)
             if state.uidvalidity != status.uidvalidity:
                 if state.uidvalidity is not None:
                     log.warning("account %s folder %s: UIDVALIDITY changed (%s -> %s); resyncing",
@@ -141,14 +140,21 @@ class Poller:
     def _record_poll(self, report: PollReport) -> None:
         with Session(self._engine) as session:
             for folder in self.account.folders:
-                state = session.get(MailboxState, (self.account.name, folder)) or MailboxState(
-                    account=self.account.name, folder=folder)
+                state = folder_state(session, self.account.name, folder)
                 state.last_poll_at = utcnow()
                 state.last_error = report.error[:2000]
                 if not report.error:
                     state.last_success_at = state.last_poll_at
                 session.add(state)
             session.commit()
+
+
+def folder_state(session: Session, account: str, folder: str) -> MailboxState:
+    """The sync state row of a folder, created if missing (by INSERT .. ON CONFLICT: pollers may race)."""
+    insert_ignore(session, MailboxState.__table__,
+                  {"account": account, "folder": folder, "last_uid": 0, "last_error": "", "idle_active": False},
+                  ["account", "folder"])
+    return session.get(MailboxState, (account, folder))
 
 
 def _advance(session: Session, account: str, folder: str, uid: int) -> None:

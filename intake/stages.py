@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from intake.extraction import extract_isolated
+from intake.extraction import extract_isolated, parse_isolated
 from intake.pipeline import Stages
 from intake.settings import Settings
 from parsers.forms import ExtractionLimits, extract_body, is_form_candidate, load_vocabulary, merge_forms
@@ -40,10 +40,12 @@ def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormT
 def build_stages(settings: Settings) -> Stages:
     """The stages for this configuration: forms read in a bounded child process, then the rules."""
     vocabulary = load_vocabulary(settings.forms.vocabulary_file)  # validated at start-up
+    limits = extraction_limits(settings)
     return Stages(
+        parse=partial(parse_isolated, limits=limits),
         is_form=is_form_candidate,
         read_form=partial(extract_isolated, vocabulary_path=settings.forms.vocabulary_file,
-                          limits=extraction_limits(settings)),
+                          limits=limits),
         read_body=partial(extract_body, vocabulary=vocabulary),
         merge=merge_forms,
         classify=build_classifier(settings),

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from intake.mailbox import MailboxError, backoff_delays
-from intake.models import MailboxState, utcnow
-from intake.poller import Poller
+from intake.models import utcnow
+from intake.poller import Poller, folder_state
 from intake.runtime import Runtime, open_mailbox
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,7 @@ class IdleWatcher(threading.Thread):
     def _set_state(self, *, active: bool, error: str) -> None:
         with Session(self._worker.engine) as session:
             folder = self._account.folders[0]
-            state = session.get(MailboxState, (self._account.name, folder)) or MailboxState(
-                account=self._account.name, folder=folder)
+            state = folder_state(session, self._account.name, folder)
             state.idle_active = active
             if error:
                 state.last_error = error[:2000]
