@@ -19,7 +19,7 @@ from sqlmodel import Session
 from intake import ledger
 from intake.dialect import insert_ignore
 from intake.ledger import Location
-from intake.mailbox import FolderStatus, Mailbox, MailboxError
+from intake.mailbox import FolderStatus, Mailbox, MailboxError, RawMessage
 from intake.models import Disposition, MailboxState, ServerState, utcnow
 from intake.pipeline import Pipeline
 from intake.settings import AccountSettings, AfterProcessing
@@ -81,17 +81,29 @@ class Poller:
     def _sync_folder(self, mailbox: Mailbox, folder: str, report: PollReport, *, limit: int | None) -> None:
         status = mailbox.open_folder(folder)
         after_uid = self._checked_state(folder, status)
-        source = f"imap:{self.account.name}/{folder}"
+        batch: list[RawMessage] = []
         for raw in mailbox.fetch_after(folder, after_uid=after_uid, batch_size=self.account.batch_size,
                                        limit=limit):
             report.fetched += 1
-            with Session(self._engine) as session:
-                stored = ledger.store_raw(session, raw.data, source=source,
-                                          location=Location(raw.account, raw.folder, raw.uidvalidity, raw.uid))
-                _advance(session, self.account.name, folder, raw.uid)
-            report.stored += int(stored.created)
-            if stored.disposition is Disposition.PENDING:
-                outcome = self._pipeline.process(stored.message_pk)
+            batch.append(raw)
+            if len(batch) >= self.account.batch_size:
+                self._take_in(batch, folder, report)
+                batch = []
+        if batch:
+            self._take_in(batch, folder, report)
+
+    def _take_in(self, batch: list[RawMessage], folder: str, report: PollReport) -> None:
+        """Commit a batch raw (and the UID watermark with it), then process each message."""
+        source = f"imap:{self.account.name}/{folder}"
+        items = [(raw.data, source, Location(raw.account, raw.folder, raw.uidvalidity, raw.uid)) for raw in batch]
+        highest = max(raw.uid for raw in batch)
+        with Session(self._engine) as session:
+            stored = ledger.store_batch(session, items,
+                                        on_commit=lambda s: _advance(s, self.account.name, folder, highest))
+        for item in stored:
+            report.stored += int(item.created)
+            if item.disposition is Disposition.PENDING:
+                outcome = self._pipeline.process(item.message_pk)
                 if outcome is not None:
                     report.count(outcome.disposition)
 
@@ -158,9 +170,8 @@ def folder_state(session: Session, account: str, folder: str) -> MailboxState:
 
 
 def _advance(session: Session, account: str, folder: str, uid: int) -> None:
-    """Remember the highest UID stored; it only moves forward, and a lost update only means a re-fetch."""
+    """Move the UID watermark forward in the caller's transaction (it never moves back)."""
     state = session.get(MailboxState, (account, folder))
     if state is not None and uid > state.last_uid:
         state.last_uid = uid
         session.add(state)
-        session.commit()
