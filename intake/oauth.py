@@ -93,6 +93,11 @@ class MsalTokenSource:
         self._expires_at = 0.0
         self._lock = threading.Lock()  # IDLE and polling threads may share one source
 
+    @property
+    def expires_at(self) -> float | None:
+        """When the current token expires (epoch seconds), or None before the first one; shown in the web UI."""
+        return self._expires_at if self._token is not None else None
+
     def token(self) -> str:
         """Return the cached token, or a new one when it is within RENEW_MARGIN_SECONDS of expiry."""
         with self._lock:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from intake import ledger
+from intake.connections import token_expiry
 from intake.dialect import insert_ignore
 from intake.ledger import Location
 from intake.mailbox import FolderStatus, Mailbox, MailboxError, RawMessage
@@ -66,6 +67,9 @@ class Poller:
         except MailboxError as exc:
             report.error = str(exc)
             log.error("account %s: %s", self.account.name, exc)
+        except Exception as exc:  # a database or programming error: this account fails, the others go on
+            report.error = f"account {self.account.name!r}: unexpected {type(exc).__name__}: {exc}"[:2000]
+            log.exception("account %s: poll failed", self.account.name)
         self._record_poll(report)
         return report
 
@@ -153,6 +157,7 @@ class Poller:
         with Session(self._engine) as session:
             for folder in self.account.folders:
                 state = folder_state(session, self.account.name, folder)
+                state.token_expires_at = token_expiry(self.account)
                 state.last_poll_at = utcnow()
                 state.last_error = report.error[:2000]
                 if not report.error:

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from intake.acknowledgement import Acknowledger
+from intake.connections import open_mailbox, smtp_token_source
 from intake.database import create_db_engine, migrate
-from intake.mailbox import Mailbox
-from intake.oauth import MsalTokenSource
 from intake.outbox import OutboxSender, SendReport
 from intake.pipeline import Pipeline
 from intake.poller import Poller, PollReport
-from intake.settings import AccountSettings, AuthMethod, Settings
+from intake.settings import Settings
 from intake.smtp import SmtpTransport
 from intake.stages import build_stages
 
@@ -37,19 +36,6 @@ class Runtime:
         return self.sender.send_due()
 
 
-_token_sources: dict[str, MsalTokenSource] = {}
-
-
-def open_mailbox(account: AccountSettings) -> Mailbox:
-    """A Mailbox for an account, with a long-lived OAuth token source where it logs in by OAuth2."""
-    source = None
-    if account.auth is AuthMethod.OAUTH2 and account.oauth2 is not None:
-        source = _token_sources.get(account.name)
-        if source is None:
-            source = _token_sources[account.name] = MsalTokenSource(account.oauth2, account=account.name)
-    return Mailbox(account, token_source=source)
-
-
 def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     """Open (and migrate) the database and wire the pipeline and pollers."""
     engine = create_db_engine(settings.database.url)
@@ -66,10 +52,5 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
 def build_sender(settings: Settings, engine: Engine, *, worker: str | None = None) -> OutboxSender:
     """The outbox sender over the configured SMTP server (XOAUTH2 tokens from Entra ID where configured)."""
     smtp = settings.smtp
-    source = None
-    if smtp.auth is AuthMethod.OAUTH2 and smtp.oauth2 is not None:
-        source = _token_sources.get(":smtp")  # ":" keeps it apart from account names, which cannot hold one
-        if source is None:
-            source = _token_sources[":smtp"] = MsalTokenSource(smtp.oauth2, account="smtp")
-    return OutboxSender(engine, SmtpTransport(smtp, token_source=source), settings.outbox,
+    return OutboxSender(engine, SmtpTransport(smtp, token_source=smtp_token_source(smtp)), settings.outbox,
                         own_address=settings.mailbox_address, sender_name=settings.partnership.name, worker=worker)

@@ -13,10 +13,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from intake.connections import open_mailbox
 from intake.mailbox import MailboxError, backoff_delays
 from intake.models import utcnow
 from intake.poller import Poller, folder_state
-from intake.runtime import Runtime, open_mailbox
+from intake.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

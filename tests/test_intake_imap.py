@@ -156,3 +156,21 @@ def _wait_for(condition, *, seconds: float) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"condition not met within {seconds}s")
+
+
+def test_one_failing_account_never_stops_the_others(dovecot: DovecotServer, db_url: str, tmp_path: Path) -> None:
+    accounts = ("accounts:\n"
+                "  - name: broken\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
+                "    security: none\n    password_env: NO_SUCH_PASSWORD\n    timeout_seconds: 10\n"
+                "  - name: working\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
+                "    security: none\n    password_env: OTHER_PASSWORD\n    timeout_seconds: 10\n").format(
+                    port=dovecot.port)
+    config = tmp_path / "two.yaml"
+    config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n" + accounts)
+    from intake.settings import load_settings
+
+    settings = load_settings(config, env={"INTAKE_DATABASE_URL": db_url, "OTHER_PASSWORD": dovecot.users["other"]})
+    dovecot.append("other", "INBOX", referral_email(1))
+    broken, working = build_runtime(settings).poll_all()
+    assert "broken" in broken.error
+    assert working.error == "" and working.processed == {"case": 1}
