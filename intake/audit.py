@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     MESSAGE_NOT_REFERRAL = "message_not_referral"
     MAIL_RETRIED = "mail_retried"
     QUEUE_EXPORTED = "queue_exported"
+    ATTACHMENT_UNLOCKED = "attachment_unlocked"
+    ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
 
 
 def record(session: Session, *, actor: str, action: AuditAction, case_pk: int | None = None,

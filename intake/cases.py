@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,8 @@ from intake.dialect import insert_ignore
 from intake.ledger import store_blob
 from intake.models import Attachment as AttachmentRow
 from intake.models import AuditEvent, Case, CaseField, Message, ReferenceCounter, utcnow
-from parsers.values import Attachment, ExtractedForm, FormType
+from parsers.forms.normalise import nhs_digits, nhs_number_valid
+from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
 from rules.values import Track, Triage
 
 LONDON = ZoneInfo("Europe/London")
@@ -145,3 +146,29 @@ def current_fields(session: Session, case_pk: int) -> list[CaseField]:
     """The fields as they stand (corrections applied)."""
     statement = select(CaseField).where(CaseField.case_pk == case_pk, CaseField.current).order_by(col(CaseField.name))
     return list(session.exec(statement))
+
+
+# Flags the rules raise; they are recomputed, never carried over, when a case is classified again.
+RULE_FLAGS = frozenset({Flag.TRACK_MISMATCH, Flag.TRANSITION_CASE, Flag.CARE_LEAVER, Flag.DEADLINE_ESTIMATED})
+
+Classifier = Callable[[Mapping[str, Field], FormType, datetime], Triage]
+
+
+def reclassify(session: Session, case: Case, classify: Classifier) -> None:
+    """Run the rules again on the fields as they now stand (corrected, or read from an unlocked form).
+
+    Flags from reading the documents stay; the rules' own flags are recomputed, and an NHS number a
+    person corrected is checked again, so no flag outlives the fact it was raised for.
+    """
+    rows = current_fields(session, case.id)
+    fields = {f.name: Field(f.name, tuple(f.value) if isinstance(f.value, list) else f.value, f.source,
+                            float(f.confidence), f.label, f.inferred) for f in rows}
+    form_type = FormType(case.form_type) if case.form_type in {t.value for t in FormType} else FormType.UNKNOWN
+    triage = classify(fields, form_type, case.received_at)
+    kept = {f for f in case.flags if f not in RULE_FLAGS and f != Flag.INVALID_NHS_NUMBER}
+    nhs = fields.get("subject.nhs_number")
+    if nhs is not None and isinstance(nhs.value, str):
+        digits = nhs_digits(nhs.value)
+        if digits is None or not nhs_number_valid(digits):
+            kept.add(str(Flag.INVALID_NHS_NUMBER))
+    apply_triage(case, triage, extra_flags=sorted(kept))

@@ -12,16 +12,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from intake import audit
+from intake import audit, cases
 from intake.audit import AuditAction
-from intake.cases import apply_triage, current_fields
+from intake.decryption import UnlockOutcome, unlock_attachment
 from intake.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, User, utcnow
 from intake.settings import Settings
 from intake.stages import build_classifier
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, web_of
 from intake.web.security import WebUser
-from parsers.values import Field, FormType
 
 router = APIRouter()
 WORK = POST_CASE_WORK
@@ -56,12 +55,7 @@ def _classifier(settings: Settings) -> Any:
 
 def reclassify(session: Session, case: Case, settings: Settings) -> None:
     """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
-    fields = {f.name: Field(f.name, tuple(f.value) if isinstance(f.value, list) else f.value, f.source,
-                            float(f.confidence), f.label, f.inferred)
-              for f in current_fields(session, case.id)}
-    form_type = FormType(case.form_type) if case.form_type in {t.value for t in FormType} else FormType.UNKNOWN
-    triage = _classifier(settings)(fields, form_type, case.received_at)
-    apply_triage(case, triage, extra_flags=list(case.flags))
+    cases.reclassify(session, case, _classifier(settings))
 
 
 @router.post("/cases/{reference}/fields")
@@ -179,3 +173,23 @@ def link_duplicate(reference: str, request: Request, original: str = Form(""), u
                      detail={"from": before, "to": target})
         session.commit()
     return _back(reference, "duplicate linked" if target else "duplicate unlinked")
+
+
+@router.post("/cases/{reference}/attachments/{attachment_id}/unlock")
+def unlock(reference: str, attachment_id: int, request: Request, password: str = Form(...),
+           user: WebUser = WORK) -> Response:
+    """Read an encrypted attachment with the password the referrer gave by phone (never stored)."""
+    web = web_of(request)
+    with Session(web.runtime.engine) as session:
+        case = case_or_404(session, reference)
+        try:
+            result = unlock_attachment(session, case=case, attachment_id=attachment_id, password=password,
+                                       settings=web.runtime.settings, classify=_classifier(web.runtime.settings),
+                                       actor=user.username)
+        except LookupError:
+            raise HTTPException(status_code=404, detail="no such attachment on this case") from None
+        session.commit()
+    done = {UnlockOutcome.READ: f"attachment read: {result.fields} field(s)",
+            UnlockOutcome.WRONG_PASSWORD: "that password did not open the attachment",
+            UnlockOutcome.NOT_ENCRYPTED: "the attachment is not encrypted"}[result.outcome]
+    return _back(reference, done)
