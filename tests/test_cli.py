@@ -1,0 +1,104 @@
+"""The command line of interfaces.md, run as an operator would: `python service.py ...` in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from demo.forms import SAR_FORM, Layout, build
+from demo.mailbox import demo_messages, write_maildir
+from tests.conftest import REPO
+from tests.intake_helpers import run_service
+from tests.mailfactory import make_email
+
+SCHEMA = REPO.parent / "shared" / "design" / "case-export.schema.json"
+CONFIG = "mailbox_address: safeguarding.partnership@rbwm.example.org\n"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG)
+    return {**os.environ, "INTAKE_CONFIG": str(config), "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "INTAKE_LOG_LEVEL": "ERROR"}
+
+
+def test_ingest_of_the_demo_mailbox_then_export_and_messages(env: dict[str, str], tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    maildir = tmp_path / "demo"
+    write_maildir(maildir, demo_messages(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+    first = run_service(["ingest", str(maildir)], env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("ingested 9 message(s): 9 new, 0 already known")
+    again = run_service(["ingest", str(maildir)], env)
+    assert "0 new, 9 already known" in again.stdout  # the same bytes are never taken in twice
+    exported = json.loads(run_service(["export", "--format", "json"], env).stdout)
+    if SCHEMA.exists():
+        jsonschema.validate(exported, json.loads(SCHEMA.read_text()))
+    assert {c["track"] for c in exported} == {"adult", "child", "unknown"}
+    rows = list(csv.DictReader(io.StringIO(run_service(["export", "--format", "csv"], env).stdout)))
+    assert [r["reference"] for r in rows] == [c["reference"] for c in exported]
+    ledger = json.loads(run_service(["messages", "--format", "json"], env).stdout)
+    assert len(ledger) == 9
+    for row in ledger:
+        assert {"message_id", "received_at", "sender", "disposition", "reason", "case_reference"} <= set(row)
+        assert row["disposition"] in {"case", "follow_up", "ignored", "quarantined"} and row["reason"]
+
+
+def test_requeue_runs_a_quarantined_message_again_after_a_config_fix(env: dict[str, str], tmp_path: Path) -> None:
+    Path(env["INTAKE_CONFIG"]).write_text(CONFIG + "limits:\n  max_message_bytes: 1000\n")
+    message = tmp_path / "big.eml"
+    message.write_bytes(make_email(body="A referral. " * 200))
+    assert "quarantined 1" in run_service(["ingest", str(message)], env).stdout
+    [row] = json.loads(run_service(["messages", "--format", "json"], env).stdout)
+    assert row["disposition"] == "quarantined" and "exceeds the limit" in row["reason"]
+    Path(env["INTAKE_CONFIG"]).write_text(CONFIG)
+    result = run_service(["requeue", str(row["id"])], env)
+    assert result.returncode == 0 and f"message {row['id']}: case" in result.stdout
+    assert run_service(["requeue", str(row["id"])], env).returncode == 1  # no longer in quarantine
+
+
+def test_extract_prints_fields_with_provenance(env: dict[str, str], tmp_path: Path) -> None:
+    name, data = build(SAR_FORM, Layout.DOCX_TABLE)
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = json.loads(run_service(["extract", str(path)], env).stdout)
+    assert result["form_type"] == "sar_referral"
+    assert result["fields"]["subject.surname"]["value"] == "Whitfield"
+    assert result["fields"]["subject.surname"]["source"].startswith(name)
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    failed = run_service(["extract", str(broken)], env)
+    assert failed.returncode == 1 and json.loads(failed.stdout)["error"] == "corrupt"
+
+
+def test_rules_explain_shows_every_rule(env: dict[str, str], tmp_path: Path) -> None:
+    fields = tmp_path / "fields.json"
+    fields.write_text(json.dumps({"subject.age": 80, "event.is_deceased": True, "event.abuse_or_neglect": "suspected",
+                                  "adult.care_and_support_needs": "yes", "adult.joint_working_concern": "yes"}))
+    result = json.loads(run_service(["rules", "explain", str(fields), "--received-at", "2026-03-10T09:00:00"],
+                                    env).stdout)
+    assert result["triage"]["decisions"] == {"cspr": "not_applicable", "sar": "mandatory"}
+    assert all({"name", "description", "law", "matched", "reason"} <= set(r) for r in result["rules"])
+
+
+def test_check_config_and_a_bad_config(env: dict[str, str]) -> None:
+    shown = run_service(["check-config"], {**env, "INTAKE_SMTP_PASSWORD": "smtp-secret-value"})
+    assert shown.returncode == 0 and "smtp-secret-value" not in shown.stdout
+    assert json.loads(shown.stdout)["smtp"]["password"] == "***"
+    Path(env["INTAKE_CONFIG"]).write_text(CONFIG + "polling:\n  interval_seconds: -5\n")
+    bad = run_service(["check-config"], env)
+    assert bad.returncode == 2
+    assert "polling.interval_seconds" in bad.stderr
+
+
+def test_poll_without_a_mailbox_says_so(env: dict[str, str]) -> None:
+    result = run_service(["poll", "--once"], env)
+    assert result.returncode == 1 and "no mailbox configured" in result.stderr
