@@ -63,7 +63,8 @@ def test_without_move_the_copy_delete_expunge_fallback_is_used(tmp_path: Path, d
         with Mailbox(imap_settings(tmp_path, server, db_url).accounts[0]) as probe:
             assert not probe.supports_move
         server.append("intake", "INBOX", [referral_email(n) for n in range(1, 4)])
-        server.append("intake", "INBOX", make_email(subject="Out of office", headers={"Auto-Submitted": "auto-replied"}))
+        auto_reply = make_email(subject="Out of office", headers={"Auto-Submitted": "auto-replied"})
+        server.append("intake", "INBOX", auto_reply)
         runtime = build_runtime(imap_settings(tmp_path, server, db_url))
         [report] = runtime.poll_all()
         assert report.processed == {"case": 3, "ignored": 1}
@@ -159,12 +160,12 @@ def _wait_for(condition, *, seconds: float) -> None:
 
 
 def test_one_failing_account_never_stops_the_others(dovecot: DovecotServer, db_url: str, tmp_path: Path) -> None:
+    port = dovecot.port
     accounts = ("accounts:\n"
-                "  - name: broken\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
+                f"  - name: broken\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
                 "    security: none\n    password_env: NO_SUCH_PASSWORD\n    timeout_seconds: 10\n"
-                "  - name: working\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
-                "    security: none\n    password_env: OTHER_PASSWORD\n    timeout_seconds: 10\n").format(
-                    port=dovecot.port)
+                f"  - name: working\n    host: 127.0.0.1\n    port: {port}\n    username: other\n"
+                "    security: none\n    password_env: OTHER_PASSWORD\n    timeout_seconds: 10\n")
     config = tmp_path / "two.yaml"
     config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n" + accounts)
     from intake.settings import load_settings
