@@ -49,6 +49,7 @@ class DigestOutcome(StrEnum):
     SENT = "sent"
     ALREADY_SENT = "already_sent"
     NOT_A_WORKING_DAY = "not_a_working_day"
+    NOT_YET = "not_yet"  # a retry firing before today's digest time
     NO_RECIPIENTS = "no_recipients"
     FAILED = "failed"
 
@@ -193,32 +194,48 @@ def send_now(engine: Engine, settings: Settings, transport: Transport, *, now: d
 
 def send_scheduled(engine: Engine, settings: Settings, transport: Transport, *, now: datetime | None = None,
                    calendar: WorkingCalendar | None = None) -> DigestOutcome:
-    """The daily run: claim today's row, and send only if this process claimed it."""
+    """The daily run: claim today's row (or retake it after a failed send), and send only if this process did.
+
+    The scheduler fires this every quarter of an hour for a few hours from digest.time, so a digest whose
+    send failed (the SMTP server was down at 08:00) goes out at the next firing; a sent one never again.
+    """
     now = now or utcnow()
     tz = ZoneInfo(settings.digest.timezone)
-    today = now.astimezone(tz).date()
+    local = now.astimezone(tz)
+    today = local.date()
     if settings.digest.working_days_only and not (calendar or WorkingCalendar()).is_working_day(today):
         return DigestOutcome.NOT_A_WORKING_DAY
+    if local.strftime("%H:%M") < settings.digest.time:  # both zero-padded HH:MM (validated), so this compares
+        return DigestOutcome.NOT_YET
     recipients = list(settings.digest.recipients)
     if not recipients:
         log.warning("digest: no recipients configured (digest.recipients); nothing sent")
         return DigestOutcome.NO_RECIPIENTS
     with Session(engine) as session:
-        content = gather(session, now=now, tz=tz, base_url=settings.web.base_url)
         claimed = insert_ignore(session, DigestRun.__table__,
                                 {"run_date": today, "manual": False, "started_at": now, "recipients": recipients,
-                                 "error": ""}, ["run_date"])
+                                 "error": ""}, ["run_date"]) or _retake_failed(session, today, now)
         session.commit()
         if not claimed:
-            log.info("digest for %s already claimed by another run", today)
+            log.debug("digest for %s already sent or being sent", today)
             return DigestOutcome.ALREADY_SENT
+        content = gather(session, now=now, tz=tz, base_url=settings.web.base_url)
         run = session.exec(select(DigestRun).where(DigestRun.run_date == today)).one()
         try:
             _deliver(session, run, content, settings, transport, now)
-        except Exception as exc:  # one failed send is logged and recorded; the scheduler goes on
+        except Exception as exc:  # one failed send is logged and recorded; the next firing retries it
             log.error("digest for %s not sent: %s", today, exc)
             return DigestOutcome.FAILED
     return DigestOutcome.SENT
+
+
+def _retake_failed(session: Session, today: date, now: datetime) -> bool:
+    """Take over today's row if its send failed (an error recorded, nothing sent); one process wins."""
+    result = session.execute(
+        sa.update(DigestRun)
+        .where(col(DigestRun.run_date) == today, col(DigestRun.sent_at).is_(None), col(DigestRun.error) != "")
+        .values(error="", started_at=now))
+    return result.rowcount == 1
 
 
 def _deliver(session: Session, run: DigestRun, content: DigestContent, settings: Settings, transport: Transport,

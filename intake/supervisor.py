@@ -125,12 +125,16 @@ def schedule_digest(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
     if not digest.enabled:
         return
     hour, minute = (int(part) for part in digest.time.split(":"))
-    trigger = CronTrigger(hour=hour, minute=minute, day_of_week="mon-fri" if digest.working_days_only else "*",
-                          timezone=digest.timezone)
+    # At digest.time, then every quarter of an hour for four hours: a send that failed (or a service that
+    # started late) goes out at the next firing; the digest_runs row stops any second send.
+    first = CronTrigger(hour=hour, minute=minute, day_of_week="mon-fri" if digest.working_days_only else "*",
+                        timezone=digest.timezone)
+    retries = CronTrigger(hour=f"{hour}-{min(hour + 4, 23)}", minute="*/15",
+                          day_of_week="mon-fri" if digest.working_days_only else "*", timezone=digest.timezone)
     transport = digest_transport(runtime.settings)
-    # A late start (after a restart) still sends that morning; the digest_runs row stops a second send.
-    scheduler.add_job(send_scheduled, trigger, args=[runtime.engine, runtime.settings, transport], id="digest",
-                      max_instances=1, coalesce=True, misfire_grace_time=4 * 3600)
+    for job_id, trigger in (("digest", first), ("digest-retry", retries)):
+        scheduler.add_job(send_scheduled, trigger, args=[runtime.engine, runtime.settings, transport], id=job_id,
+                          max_instances=1, coalesce=True, misfire_grace_time=3600)
 
 
 def create_demo_user(runtime: Runtime) -> None:

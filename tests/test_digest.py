@@ -98,3 +98,26 @@ def test_no_digest_on_a_bank_holiday_when_working_days_only(sqlite_url: str, tmp
                                  now=good_friday, calendar=WorkingCalendar())
     assert outcome is DigestOutcome.NOT_A_WORKING_DAY
     assert collector.messages == []
+
+
+def test_a_digest_that_failed_to_send_goes_out_at_the_next_firing_and_only_once(sqlite_url: str,
+                                                                                tmp_path: Path) -> None:
+    from tests.browser import free_port
+
+    down = free_port()  # nothing listens here: the SMTP server is "down" at 08:00
+    runtime = _runtime(tmp_path, sqlite_url, down)
+    assert send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings),
+                          now=NOW - timedelta(minutes=15)) is DigestOutcome.NOT_YET
+    assert send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings),
+                          now=NOW) is DigestOutcome.FAILED
+    with smtp_server() as (port, collector):
+        settings = runtime.settings.model_copy(
+            update={"smtp": runtime.settings.smtp.model_copy(update={"port": port})})
+        later = NOW + timedelta(minutes=15)
+        assert send_scheduled(runtime.engine, settings, digest_transport(settings), now=later) is DigestOutcome.SENT
+        assert send_scheduled(runtime.engine, settings, digest_transport(settings),
+                              now=later + timedelta(minutes=15)) is DigestOutcome.ALREADY_SENT
+        assert len(collector.messages) == 1
+    with Session(runtime.engine) as session:
+        [run] = session.exec(select(DigestRun)).all()
+    assert run.sent_at is not None and run.error == ""
