@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from intake.settings import ConfigError, describe_settings, load_settings
+from intake.configuration import ConfigError, describe_settings, load_settings
 
 if TYPE_CHECKING:
     from intake.runtime import Runtime

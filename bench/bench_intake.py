@@ -84,8 +84,8 @@ def run_take_in(host: str, port: int, user: str, password: str, batch_size: int,
 
 def run_pipeline(host: str, port: int, user: str, password: str, batch: int, db: str) -> dict:
     """The whole poll, leaving the server copies flagged (so the backlog stays for the next run)."""
+    from intake.configuration import load_settings
     from intake.runtime import build_runtime
-    from intake.settings import load_settings
 
     env = {"INTAKE_DATABASE_URL": f"sqlite:///{db}", "INTAKE_IMAP_HOST": host, "INTAKE_IMAP_PORT": str(port),
            "INTAKE_IMAP_USERNAME": user, "INTAKE_IMAP_PASSWORD": password, "INTAKE_IMAP_SECURITY": "none"}

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from intake.settings import Settings, load_settings
+from intake.configuration import load_settings
+from intake.settings import Settings
 from tests.imap_server import DovecotServer, dovecot_available
 
 REPO = Path(__file__).resolve().parent.parent

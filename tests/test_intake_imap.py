@@ -168,7 +168,7 @@ def test_one_failing_account_never_stops_the_others(dovecot: DovecotServer, db_u
                 "    security: none\n    password_env: OTHER_PASSWORD\n    timeout_seconds: 10\n")
     config = tmp_path / "two.yaml"
     config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n" + accounts)
-    from intake.settings import load_settings
+    from intake.configuration import load_settings
 
     settings = load_settings(config, env={"INTAKE_DATABASE_URL": db_url, "OTHER_PASSWORD": dovecot.users["other"]})
     dovecot.append("other", "INBOX", referral_email(1))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.settings import DEFAULT_CONFIG, ConfigError, Security, describe_settings, load_settings
+from intake.configuration import DEFAULT_CONFIG, ConfigError, describe_settings, load_settings
+from intake.settings import Security
 
 
 def _config(tmp_path: Path, text: str) -> Path:
