@@ -241,6 +241,7 @@ def _retake_failed(session: Session, today: date, now: datetime) -> bool:
 def _deliver(session: Session, run: DigestRun, content: DigestContent, settings: Settings, transport: Transport,
              now: datetime) -> None:
     message = build_email(content, sender=settings.mailbox_address, recipients=list(run.recipients), now=now)
+    session.commit()  # no transaction (on SQLite: no lock) held while the SMTP server answers
     try:
         transport.send(message)
     except Exception as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 from collections.abc import Callable
@@ -28,7 +29,9 @@ from parsers.message import parse_message
 from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
 
 log = logging.getLogger(__name__)
-_KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
+# The child's own exit status when even reporting a MemoryError failed (see _out_of_memory).
+_EXIT_OUT_OF_MEMORY = 86
+_KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS, _EXIT_OUT_OF_MEMORY)
 # Seconds allowed on top of the extraction limit for the child to start and hand its result back.
 _START_GRACE = 5.0
 
@@ -92,15 +95,29 @@ def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits
         child.join(5)
 
 
+def _send(sender: Connection, outcome: tuple) -> None:
+    """Hand the child's outcome back. The memory cap is lifted first: the work is done, and pickling
+    the answer needs memory too (a MemoryError that cannot be reported would look like a crash)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        sender.send(outcome)
+    except BaseException:  # nothing left to report with: the parent reads the exit status
+        os._exit(_EXIT_OUT_OF_MEMORY)
+    finally:
+        sender.close()
+
+
+_MEMORY = ("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message)
+
+
 def _parse(sender: Connection, raw: bytes, memory_bytes: int) -> None:
     """The child for parse_isolated."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
     try:
-        sender.send(("ok", parse_message(raw)))
+        outcome: tuple = ("ok", parse_message(raw))
     except MemoryError:
-        sender.send(("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message))
-    finally:
-        sender.close()
+        outcome = _MEMORY
+    _send(sender, outcome)
 
 
 def _outcome(outcome: tuple) -> ExtractedForm:
@@ -120,11 +137,10 @@ def _run(
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, resource.RLIM_INFINITY))
     try:
         form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
-        sender.send(("ok", form.filename, form.form_type.value, tuple(form.fields.values()), tuple(form.flags),
-                     form.warnings, form.unanswered))
+        outcome: tuple = ("ok", form.filename, form.form_type.value, tuple(form.fields.values()),
+                          tuple(form.flags), form.warnings, form.unanswered)
     except MemoryError:
-        sender.send(("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message))
+        outcome = _MEMORY
     except AttachmentError as exc:
-        sender.send(("error", exc.code, str(exc)))
-    finally:
-        sender.close()
+        outcome = ("error", exc.code, str(exc))
+    _send(sender, outcome)

@@ -93,6 +93,7 @@ class Pipeline:
             stage = "load"
             try:
                 raw = ledger.load_raw(session, message_pk)
+                session.commit()  # end the read: no transaction (and, on SQLite, no lock) while parsing
                 outcome = self._run(session, message_pk, raw)
             except Exception as exc:  # the one broad catch: one bad message never stops the worker
                 stage = exc.stage if isinstance(exc, StageError) else getattr(exc, "pipeline_stage", stage)
@@ -115,6 +116,7 @@ class Pipeline:
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
             return self._commit(session, message_pk, parsed, Disposition.IGNORED, f"copy of message {copy.id}",
                                 None, None)
+        session.commit()  # reading forms takes seconds: hold no transaction meanwhile
         items = _staged("extract", self._read_attachments, parsed)
         has_form = any(form is not None for _, form in items)
         screening = _staged("screen", screen, parsed, own_address=self._own_address,
@@ -124,6 +126,7 @@ class Pipeline:
         forms = [form for _, form in items if form is not None]
         merged = _staged("extract", self._merge, forms, parsed)
         received_at = _received_at(session, message_pk, parsed)
+        session.commit()  # the filing below is the one write transaction, and it is short
         if screening.verdict is Verdict.FOLLOW_UP and screening.case_reference:
             return self._file_follow_up(session, message_pk, parsed, screening, items, merged if forms else None)
         triage = _staged("classify", self._stages.classify, merged.fields, merged.form_type, received_at)

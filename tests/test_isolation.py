@@ -27,8 +27,8 @@ def test_parsing_that_runs_out_of_memory_is_a_memory_error() -> None:
 
 
 def test_the_runner_goes_on_after_a_starved_child() -> None:
-    name, data = build(SAR_FORM, Layout.DOCX_TABLE)
-    attachment = Attachment(name, "application/octet-stream", data)
+    name, data = build(SAR_FORM, Layout.PDF_FLAT)
+    attachment = Attachment(name, "application/pdf", data)
     with pytest.raises(ExtractionMemoryError):
         extract_isolated(attachment, vocabulary_path=None, limits=STARVED)
     form = extract_isolated(attachment, vocabulary_path=None, limits=ExtractionLimits())

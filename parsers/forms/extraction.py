@@ -47,11 +47,24 @@ def extract(
     except MemoryError as exc:
         raise ExtractionMemoryError() from exc
     except Exception as exc:
+        if _caused_by_memory(exc):  # pdfplumber wraps a MemoryError in its own PdfminerException
+            raise ExtractionMemoryError() from exc
         # The PDF and zip libraries raise anything at all (KeyError, RecursionError, struct.error) on
         # damaged or hostile files; to the pipeline each is one thing: a corrupt attachment.
         raise CorruptAttachmentError(
             f"The {kind.value.upper()} file is damaged and could not be read ({type(exc).__name__})."
         ) from exc
+
+
+def _caused_by_memory(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, MemoryError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def extract_body(text: str, *, vocabulary: Vocabulary, source: str = "email body") -> ExtractedForm:
