@@ -23,7 +23,7 @@ $(DEMO)/.built: $(STAMP) demo/forms.py demo/mailbox.py
 demo: $(DEMO)/.built  ## build the demo mailbox of fictional referrals
 
 run: $(STAMP) $(DEMO)/.built  ## migrate SQLite, ingest the demo mailbox, serve on http://127.0.0.1:8000
-	$(PY) service.py run --demo-user --ingest $(DEMO)
+	$(PY) service.py run --demo-user --demo-mail var/demo-sent --ingest $(DEMO)
 
 test: $(STAMP)  ## the whole suite (real Dovecot, aiosmtpd, PostgreSQL where present)
 	$(PY) -m pytest

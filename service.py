@@ -136,6 +136,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     """The long-running service: scheduler, IDLE watchers and the web UI."""
     from intake.supervisor import run_service
 
+    if args.demo_mail:  # `make run`: acknowledgements go to a local folder, never to the world
+        from intake.mailsink import start_mail_sink
+
+        _sink, port = start_mail_sink(args.demo_mail)
+        smtp = args.settings.smtp.model_copy(update={"host": "127.0.0.1", "port": port, "security": "none",
+                                                     "username": None, "password": None})
+        args.settings = args.settings.model_copy(update={"smtp": smtp})
     return run_service(_runtime(args), ingest_paths=args.ingest, demo_user=args.demo_user)
 
 
@@ -293,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("run", help="run the service: mailbox watching, scheduler and web UI")
     p.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these paths first (the demo)")
+    p.add_argument("--demo-mail", type=Path, metavar="DIR",
+                   help="demo only: keep outgoing mail in this Maildir (a local SMTP sink) instead of sending it")
     p.add_argument("--demo-user", action="store_true",
                    help="create the web user demo / demo-password (role admin) if absent: the demo only")
     p.set_defaults(func=cmd_run)

@@ -90,6 +90,7 @@ def demo_messages(now: datetime) -> list[bytes]:
 def write_maildir(path: Path, messages: list[bytes]) -> None:
     """Replace `path` with a Maildir holding `messages` in new/."""
     shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(path, create=True)
     for raw in messages:
         box.add(mailbox.MaildirMessage(raw))

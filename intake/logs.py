@@ -14,7 +14,8 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         force=True,
     )
-    # mail-parser warns about every unhandled content type; pdfminer and friends log per page.
+    # mail-parser warns about every unhandled content type; pdfminer and friends log per page; aiosmtpd
+    # (the demo mail sink) logs every SMTP command, addresses included.
     for noisy in ("mailparser", "pdfminer", "pypdf", "extract_msg", "tnefparse", "apscheduler.executors",
-                  "imapclient", "msal", "uvicorn.access", "alembic"):
+                  "imapclient", "msal", "uvicorn.access", "alembic", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
