@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 from imapclient.exceptions import IMAPClientError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from intake import ledger
 from intake.database import create_db_engine
-from intake.models import Disposition, Message, MessageLocation, ServerState
+from intake.models import Disposition, Message, MessageLocation, Outbox, OutboxStatus, ServerState
+from parsers.message import parse_message
+from rules.screen import robot_reason
 from tests.imap_server import DovecotServer
 from tests.intake_helpers import run_service, service_env
+from tests.mailfactory import PARTNERSHIP
+from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
+
+RATE_LIMITS_OFF = "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
 
 
 def mime_messages(corpus: Path) -> list[Path]:
@@ -24,9 +31,22 @@ def mime_messages(corpus: Path) -> list[Path]:
             and not row["file"].endswith(".msg")]
 
 
+ROBOT_FLAGS = ("bounce", "autoreply", "read-receipt", "abuse-report")
+
+
+def manifest_robot_ids(corpus: Path) -> set[str]:
+    """Message-IDs of the messages the manifest flags as bounces, auto-replies and reports."""
+    with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t")
+                if r["file"].startswith("emails/") and any(flag in r["flags"] for flag in ROBOT_FLAGS)]
+    ids = {parse_message((corpus / r["file"]).read_bytes()).message_id for r in rows}
+    return ids - {""}
+
+
 @pytest.mark.slow
-def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition(
-        corpus: Path, dovecot: DovecotServer, tmp_path: Path, sqlite_url: str) -> None:
+def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition_and_no_robot_is_answered(
+        corpus: Path, dovecot: DovecotServer, tmp_path: Path, sqlite_url: str,
+        smtp_server: SmtpServer) -> None:  # noqa: F811 - the fixture
     files = mime_messages(corpus)
     assert len(files) == 518
     refused = []
@@ -38,7 +58,8 @@ def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition(
                 refused.append((path.name, str(exc)))
     delivered = len(files) - len(refused)
     assert len(refused) < 10, refused
-    env = service_env(tmp_path, dovecot, sqlite_url)
+    env = {**service_env(tmp_path, dovecot, sqlite_url, extra_yaml=RATE_LIMITS_OFF),
+           "INTAKE_SMTP_HOST": "127.0.0.1", "INTAKE_SMTP_PORT": str(smtp_server.port)}
     result = run_service(["poll", "--once"], env, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     with Session(create_db_engine(sqlite_url)) as session:
@@ -50,3 +71,18 @@ def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition(
                                                  Disposition.QUARANTINED}
     assert {ServerState(s) for s, _ in rows} == {ServerState.DONE}
     assert dovecot.folder_uids("intake", "INBOX") == []
+    _assert_no_robot_answered(sqlite_url, manifest_robot_ids(corpus), smtp_server)
+
+
+def _assert_no_robot_answered(db_url: str, robot_ids: set[str], server: SmtpServer) -> None:
+    """No acknowledgement queued or sent to a message the manifest or the screen calls a robot."""
+    live = {OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT}
+    with Session(create_db_engine(db_url)) as session:
+        answered = {row.message_pk for row in session.exec(select(Outbox)) if OutboxStatus(row.status) in live}
+        for message in session.exec(select(Message).where(col(Message.id).in_(answered))):
+            raw = ledger.load_raw(session, message.id)
+            assert message.message_id not in robot_ids, message.message_id
+            assert robot_reason(parse_message(raw), own_address=PARTNERSHIP) == "", message.message_id
+    replied_to = {r.message["In-Reply-To"] for r in server.received}
+    assert not replied_to & robot_ids
+    assert server.received, "the people in the corpus were answered"
