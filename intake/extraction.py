@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import resource
 import signal
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
 log = logging.getLogger(__name__)
 # The child's own exit status when even reporting a MemoryError failed (see _out_of_memory).
 _EXIT_OUT_OF_MEMORY = 86
+_CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would soon have been) refused
 _KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS, _EXIT_OUT_OF_MEMORY)
 # Seconds allowed on top of the extraction limit for the child to start and hand its result back.
 _START_GRACE = 5.0
@@ -95,11 +97,16 @@ def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits
         child.join(5)
 
 
+def _lift_cap() -> None:
+    """Remove the memory cap (a soft limit may always rise to the hard one, which is unlimited)."""
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 def _send(sender: Connection, outcome: tuple) -> None:
     """Hand the child's outcome back. The memory cap is lifted first: the work is done, and pickling
     the answer needs memory too (a MemoryError that cannot be reported would look like a crash)."""
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        _lift_cap()
         sender.send(outcome)
     except BaseException:  # nothing left to report with: the parent reads the exit status
         os._exit(_EXIT_OUT_OF_MEMORY)
@@ -142,5 +149,18 @@ def _run(
     except MemoryError:
         outcome = _MEMORY
     except AttachmentError as exc:
-        outcome = ("error", exc.code, str(exc))
+        # Starved of memory, C extensions fail in their own ways (SystemError, a library's own exception),
+        # which the reader reports as a damaged file; a child that touched its cap ran out of memory.
+        _lift_cap()  # reading /proc needs memory too
+        outcome = _MEMORY if _reached_cap(limits.memory_bytes) else ("error", exc.code, str(exc))
     _send(sender, outcome)
+
+
+def _reached_cap(memory_bytes: int) -> bool:
+    """Whether this process's peak address space came within a few MiB of its RLIMIT_AS cap."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:  # not Linux: no way to tell, so trust the reader's own verdict
+        return False
+    match = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
+    return match is not None and int(match[1]) * 1024 >= memory_bytes - _CAP_MARGIN
