@@ -95,7 +95,8 @@ def test_encrypted_docx_is_flagged_and_a_wrong_password_keeps_it_flagged() -> No
     assert read("referral.docx", data, password="nope").flags == {Flag.ENCRYPTED_ATTACHMENT}
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice not installed: apt-get install libreoffice-writer-nogui")
 @pytest.mark.parametrize("suffix", ["odt"])
 def test_old_word_and_opendocument_are_converted_by_libreoffice(tmp_path, suffix: str) -> None:
     import subprocess
