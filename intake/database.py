@@ -50,11 +50,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """Whether the engine talks to SQLite (some locking differs)."""
-    return engine.dialect.name == "sqlite"
-
-
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (safe to run on every start, and concurrently on PG)."""
     config = Config()

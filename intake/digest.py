@@ -257,12 +257,8 @@ def _deliver(session: Session, run: DigestRun, content: DigestContent, settings:
 
 def digest_transport(settings: Settings) -> Transport:
     """The SMTP transport the digest goes out by (XOAUTH2 tokens from Entra ID where configured)."""
-    from intake.oauth import MsalTokenSource
-    from intake.settings import AuthMethod
+    from intake.connections import smtp_token_source
     from intake.smtp import SmtpTransport
 
-    smtp = settings.smtp
-    source = None
-    if smtp.auth is AuthMethod.OAUTH2 and smtp.oauth2 is not None:
-        source = MsalTokenSource(smtp.oauth2, account="smtp-digest")
-    return SmtpTransport(smtp, token_source=source)
+    # The same token source as the outbox sender: one cached token per process, renewed before expiry.
+    return SmtpTransport(settings.smtp, token_source=smtp_token_source(settings.smtp))

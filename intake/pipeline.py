@@ -8,6 +8,7 @@ owns the single transaction that files the result. The readers and the classifie
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -224,7 +225,5 @@ def _one_line(exc: BaseException, code: str | None) -> str:
 
 
 def _strip_html(html: str) -> str:
-    import re
-
     return re.sub(r"<[^>]+>", " ", html)
 

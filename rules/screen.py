@@ -47,11 +47,6 @@ class Screening:
     no_reply_reason: str = ""  # non-empty: never send this sender an automatic reply
     bounced_ids: tuple[str, ...] = ()  # for a bounce of our mail: the Message-IDs it quotes
 
-    @property
-    def may_reply(self) -> bool:
-        """Whether an automatic reply is allowed at all (rate limits apply separately)."""
-        return not self.no_reply_reason
-
 
 class Thread(Protocol):
     """Look-ups into the queue that screening needs (implemented by intake/, over the database)."""

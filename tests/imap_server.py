@@ -319,11 +319,6 @@ class TokenIntrospection:
         self._httpd.server_close()
 
 
-def start_dovecot(**options: object) -> DovecotServer:
-    """Start a DovecotServer with the given options (see DovecotServer); the caller stops it."""
-    return DovecotServer(**options).start()  # type: ignore[arg-type]
-
-
 def uids_of(server: DovecotServer, user: str, folders: Sequence[str]) -> dict[str, list[int]]:
     """UIDs of several folders at once, for assertions about where messages ended up."""
     return {folder: server.folder_uids(user, folder) for folder in folders}
