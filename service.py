@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from intake.configuration import ConfigError, describe_settings, load_settings
+from intake.config.loader import ConfigError, describe_settings, load_settings
 
 if TYPE_CHECKING:
     from intake.runtime import Runtime
@@ -59,7 +59,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Take in .eml files, Maildirs and mbox files."""
     from tqdm import tqdm
 
-    from intake.ingest import IngestError, count_sources, ingest_paths
+    from intake.worker.ingest import IngestError, count_sources, ingest_paths
 
     runtime = _runtime(args)
     total = count_sources(args.paths)
@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Every case, as JSON or CSV."""
     from sqlmodel import Session
 
-    from intake.export import cases_csv, cases_json
+    from intake.store.export import cases_csv, cases_json
 
     runtime = _runtime(args)
     with Session(runtime.engine) as session:
@@ -92,7 +92,7 @@ def cmd_messages(args: argparse.Namespace) -> int:
     """The ledger: every message ever taken in and how it ended."""
     from sqlmodel import Session
 
-    from intake.export import iter_messages
+    from intake.store.export import iter_messages
 
     runtime = _runtime(args)
     with Session(runtime.engine) as session:
@@ -112,7 +112,7 @@ def cmd_requeue(args: argparse.Namespace) -> int:
     """Run quarantined messages through the pipeline again."""
     from sqlmodel import Session
 
-    from intake import ledger
+    from intake.store import ledger
 
     runtime = _runtime(args)
     status = EXIT_OK
@@ -137,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from intake.supervisor import run_service
 
     if args.demo_mail:  # `make run`: acknowledgements go to a local folder, never to the world
-        from intake.mailsink import start_mail_sink
+        from intake.mail.mailsink import start_mail_sink
 
         _sink, port = start_mail_sink(args.demo_mail)
         smtp = args.settings.smtp.model_copy(update={"host": "127.0.0.1", "port": port, "security": "none",
@@ -150,7 +150,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     """List outgoing mail, send what is due, or put failed emails back in the queue."""
     from sqlmodel import Session
 
-    from intake import outbox
+    from intake.outgoing import outbox
 
     runtime = _runtime(args)
     if args.outbox_command == "send":
@@ -173,8 +173,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """The form type and fields of one PDF or Word file, as JSON, read exactly as the pipeline reads it."""
-    from intake.extraction import extract_isolated
-    from intake.stages import extraction_limits
+    from intake.worker.isolation import extract_isolated
+    from intake.worker.stages import extraction_limits
     from parsers.errors import AttachmentError
     from parsers.forms import form_to_dict
     from parsers.values import Attachment
@@ -223,8 +223,8 @@ def cmd_users(args: argparse.Namespace) -> int:
     """Local web accounts: add, disable, reset (passwords read from the terminal or --password-stdin)."""
     from sqlmodel import Session
 
-    from intake.models import Role
-    from intake.users import UserError, add_user, disable_user, reset_password
+    from intake.store.models import Role
+    from intake.store.users import UserError, add_user, disable_user, reset_password
 
     runtime = _runtime(args)
     try:
@@ -261,9 +261,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
     from sqlmodel import Session
 
-    from intake.digest import digest_transport, gather, preview_html, send_now
-    from intake.models import utcnow
-    from intake.smtp import SmtpError
+    from intake.mail.smtp import SmtpError
+    from intake.outgoing.digest import digest_transport, gather, preview_html, send_now
+    from intake.store.models import utcnow
 
     runtime = _runtime(args)
     settings = args.settings
@@ -379,10 +379,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # RulesetError: the message names the file and the key
         print(f"rules configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from intake.logs import configure_logging
+    from intake.config.logs import configure_logging
 
     configure_logging(args.settings.logging.level)
-    from intake.database import DatabaseError
+    from intake.store.database import DatabaseError
 
     try:
         return args.func(args)

@@ -5,7 +5,7 @@
 A backlog of referral emails (Word and PDF forms from demo/forms.py) is appended to a fresh Dovecot;
 then three runs, each in its own process so that peak memory (max RSS) is its own:
   bare      — imapclient alone: UID SEARCH, FETCH BODY.PEEK[] in batches; the floor for any take-in
-  take-in   — intake.mailbox + the ledger: every message fetched and committed raw to SQLite
+  take-in   — intake.mail.mailbox + the ledger: every message fetched and committed raw to SQLite
   pipeline  — the whole poll: take-in, parse, extract, classify, file, move on the server
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 def build_backlog(count: int) -> list[bytes]:
     """`count` referral emails cycling through the form layouts."""
     from demo.forms import CHILD_FORM, SAR_FORM, Layout, build
-    from tests.mailfactory import make_email
+    from tests.support.mailfactory import make_email
 
     layouts = [Layout.DOCX_TABLE, Layout.DOCX_CONTENT_CONTROLS, Layout.PDF_ACROFORM_TOOLTIP, Layout.PDF_FLAT]
     forms = [build(form, layout) for form in (SAR_FORM, CHILD_FORM) for layout in layouts]
@@ -55,14 +55,14 @@ def run_bare(host: str, port: int, user: str, password: str, batch: int) -> dict
 
 
 def run_take_in(host: str, port: int, user: str, password: str, batch_size: int, db: str) -> dict:
-    """intake.mailbox + ledger: fetch and commit raw, nothing else."""
+    """intake.mail.mailbox + ledger: fetch and commit raw, nothing else."""
     from pydantic import SecretStr
     from sqlmodel import Session
 
-    from intake import ledger
-    from intake.database import create_db_engine, migrate
-    from intake.mailbox import Mailbox
-    from intake.settings import AccountSettings
+    from intake.config.settings import AccountSettings
+    from intake.mail.mailbox import Mailbox
+    from intake.store import ledger
+    from intake.store.database import create_db_engine, migrate
 
     engine = create_db_engine(f"sqlite:///{db}")
     migrate(engine)
@@ -84,7 +84,7 @@ def run_take_in(host: str, port: int, user: str, password: str, batch_size: int,
 
 def run_pipeline(host: str, port: int, user: str, password: str, batch: int, db: str) -> dict:
     """The whole poll, leaving the server copies flagged (so the backlog stays for the next run)."""
-    from intake.configuration import load_settings
+    from intake.config.loader import load_settings
     from intake.runtime import build_runtime
 
     env = {"INTAKE_DATABASE_URL": f"sqlite:///{db}", "INTAKE_IMAP_HOST": host, "INTAKE_IMAP_PORT": str(port),
@@ -123,7 +123,7 @@ def main() -> None:
     if args.child:
         child_main(args)
         return
-    from tests.imap_server import DovecotServer
+    from tests.support.imap_server import DovecotServer
 
     with DovecotServer() as server, tempfile.TemporaryDirectory() as tmp:
         backlog = build_backlog(args.messages)

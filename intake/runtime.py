@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from intake.acknowledgement import Acknowledger
-from intake.connections import open_mailbox, smtp_token_source
-from intake.database import create_db_engine, migrate
-from intake.outbox import OutboxSender, SendReport
-from intake.pipeline import Pipeline
-from intake.poller import Poller, PollReport
-from intake.settings import Settings
-from intake.smtp import SmtpTransport
-from intake.stages import build_stages
+from intake.config.settings import Settings
+from intake.mail.connections import open_mailbox, smtp_token_source
+from intake.mail.smtp import SmtpTransport
+from intake.outgoing.acknowledgement import Acknowledger
+from intake.outgoing.outbox import OutboxSender, SendReport
+from intake.store.database import create_db_engine, migrate
+from intake.worker.pipeline import Pipeline
+from intake.worker.poller import Poller, PollReport
+from intake.worker.stages import build_stages
 
 
 @dataclass

@@ -13,11 +13,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from intake.connections import open_mailbox
-from intake.mailbox import MailboxError, backoff_delays
-from intake.models import utcnow
-from intake.poller import Poller, folder_state
+from intake.mail.connections import open_mailbox
+from intake.mail.mailbox import MailboxError, backoff_delays
 from intake.runtime import Runtime
+from intake.store.models import utcnow
+from intake.worker.poller import Poller, folder_state
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def schedule_digest(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
     """The daily digest job at digest.time local time (weekdays only when working_days_only)."""
     from apscheduler.triggers.cron import CronTrigger
 
-    from intake.digest import digest_transport, send_scheduled
+    from intake.outgoing.digest import digest_transport, send_scheduled
 
     digest = runtime.settings.digest
     if not digest.enabled:
@@ -141,7 +141,7 @@ def create_demo_user(runtime: Runtime) -> None:
     """`make run` only: the web user demo / demo-password (admin), announced in the log."""
     from sqlmodel import Session
 
-    from intake.users import ensure_demo_user
+    from intake.store.users import ensure_demo_user
 
     with Session(runtime.engine) as session:
         created = ensure_demo_user(session)
@@ -153,8 +153,8 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     """Run until interrupted: first ingest any given paths, then poll, watch and serve the web UI."""
     import uvicorn
 
-    from intake.ingest import ingest_paths as ingest
     from intake.web.app import create_app
+    from intake.worker.ingest import ingest_paths as ingest
 
     settings = runtime.settings
     if demo_user:

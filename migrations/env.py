@@ -1,13 +1,13 @@
-"""Alembic environment: runs on the connection the service hands over (see intake/database.py)."""
+"""Alembic environment: runs on the connection the service hands over (see intake/store/database.py)."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import intake.models  # noqa: F401 - registers the tables on SQLModel.metadata
+import intake.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through intake.database.migrate(), which supplies the connection")
+    raise RuntimeError("run migrations through intake.store.database.migrate(), which supplies the connection")
 
 context.configure(
     connection=connection,

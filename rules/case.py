@@ -44,7 +44,7 @@ ASK_JOINT_WORKING = (
 
 
 @dataclass(frozen=True)
-class Case:
+class CaseFacts:
     """What the referrer stated, read into typed facts, plus suggestions from the free text."""
 
     form_type: FormType
@@ -91,14 +91,14 @@ def build_case(
     received_at: datetime,
     ruleset: Ruleset,
     calendar: WorkingCalendar,
-) -> Case:
-    """Read the fields into a Case; `received_at` must be timezone-aware (the "date received" is local)."""
+) -> CaseFacts:
+    """Read the fields into a CaseFacts; `received_at` must be timezone-aware (the "date received" is local)."""
     received_on = _local_date(received_at, ruleset.timezone)
     suggestions = _suggestions(fields)
     read = FieldReader(fields, suggestions)
     age = read_age(read, received_on=received_on, age_of_majority=ruleset.thresholds.age_of_majority)
     abuse_status, abuse_types, abuse = _abuse(read)
-    return Case(
+    return CaseFacts(
         form_type=form_type,
         received_on=received_on,
         age=age,

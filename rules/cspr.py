@@ -6,7 +6,7 @@ suspected, and the child died or was seriously harmed. Exactly one of these rule
 
 from __future__ import annotations
 
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.rule import Outcome, miss
 from rules.truth import Truth
 from rules.values import CsprDecision, Track
@@ -14,17 +14,17 @@ from rules.values import CsprDecision, Track
 LAW = "Children Act 2004 s16C; Working Together to Safeguard Children 2023, chapter 5"
 
 
-def serious_case(case: Case) -> Truth:
+def serious_case(case: CaseFacts) -> Truth:
     """Abuse or neglect known or suspected, and the child died or was seriously harmed (three-valued)."""
     return case.abuse & (case.died | case.child_harmed)
 
 
-def is_met(case: Case) -> bool:
+def is_met(case: CaseFacts) -> bool:
     """A child's case that meets the s16C test: the panel must be notified."""
     return case.track is Track.CHILD and serious_case(case).is_true
 
 
-def _outcome_words(case: Case) -> str:
+def _outcome_words(case: CaseFacts) -> str:
     return "the child has died" if case.died.is_true else "the child has been seriously harmed"
 
 
@@ -35,7 +35,7 @@ class CsprNotApplicable:
     description = "The person was an adult at the event, so a CSPR does not apply"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched on the adult track."""
         if case.track is not Track.ADULT:
             return miss(f"the track is {case.track.value}, not adult")
@@ -50,7 +50,7 @@ class CsprMet:
     description = "Abuse or neglect known or suspected, and the child died or was seriously harmed"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when the stated answers meet the s16C test for a child."""
         if not is_met(case):
             return miss("the stated answers do not (yet) show a serious child safeguarding case for a child")
@@ -68,7 +68,7 @@ class CsprNotMet:
     description = "The form says abuse or neglect is not suspected, or the child neither died nor was seriously harmed"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a stated answer rules the test out for a child."""
         if case.track is not Track.CHILD or not serious_case(case).is_false:
             return miss("no stated answer rules out a serious child safeguarding case for a child")
@@ -86,7 +86,7 @@ class CsprNeedsInformation:
     description = "An answer the CSPR decision needs is missing or not known"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched for an unknown track, or a child whose answers leave the test undecided."""
         truth = serious_case(case)
         if case.track is Track.UNKNOWN:
@@ -96,7 +96,7 @@ class CsprNeedsInformation:
         reason = "CSPR needs information: " + "; ".join(truth.questions)
         return Outcome(True, reason, cspr=CsprDecision.NEEDS_INFORMATION, questions=truth.questions)
 
-    def _unknown_age(self, case: Case, truth: Truth) -> Outcome:
+    def _unknown_age(self, case: CaseFacts, truth: Truth) -> Outcome:
         reason = "CSPR needs information: the person's age at the event is not known"
         if truth.is_true:
             days = case.ruleset.thresholds.panel_notification_working_days

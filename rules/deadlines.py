@@ -9,7 +9,7 @@ the local authority may have known earlier.
 from __future__ import annotations
 
 from parsers.values import Flag
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.cspr import is_met
 from rules.rule import Outcome, miss
 from rules.values import Deadlines
@@ -22,7 +22,7 @@ class PanelDeadlines:
     description = "Panel notification (5 working days) and rapid review (15 working days) from the date aware"
     law = "Children Act 2004 s16C(1); Working Together to Safeguard Children 2023, chapter 5"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when the CSPR test is met; gives both dates and whether they are estimated."""
         if not is_met(case):
             return miss("no statutory deadline: the CSPR decision is not met")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parsers.values import Flag, FormType
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.rule import Outcome, miss
 from rules.values import Track
 
@@ -19,7 +19,7 @@ class TrackMismatch:
     description = "The form type disagrees with the person's age at the event"
     law = "Children Act 2004 s16C / Care Act 2014 s44: the route follows the age at the event, not the form"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a SAR form is about a child or a children's form about an adult."""
         expected = _FORM_TRACK.get(case.form_type)
         if expected is None or case.track is Track.UNKNOWN:
@@ -40,7 +40,7 @@ class TransitionCase:
     description = "The person was of transition age at the event, so staff look at both routes"
     law = "Children Act 1989 s105 (a child is under 18); Care Act 2014 ss58-66 (transition to adult care)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched at transition ages, or when a stated age of 18 may have been 17 at the event."""
         low, high = case.ruleset.thresholds.transition_min_age, case.ruleset.thresholds.transition_max_age
         years = case.age.years
@@ -63,7 +63,7 @@ class CareLeaver:
     description = "A care leaver up to the care leaver age limit: children's services stay involved"
     law = "Children Act 1989 s23C-24B; Children and Social Work Act 2017 s3 (support up to 25)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when the form says the person is a care leaver and they were not over the limit."""
         limit = case.ruleset.thresholds.care_leaver_max_age
         if not case.care_leaver.is_true:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from parsers.values import Flag
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.values import CsprDecision, Deadlines, SarDecision, Signpost
 
 
@@ -32,12 +32,12 @@ def miss(reason: str) -> Outcome:
 
 
 class Rule(Protocol):
-    """A triage rule. Rules read only the Case, never each other's verdicts, so their order is presentation."""
+    """A triage rule. Rules read only the CaseFacts, never each other's verdicts, so their order is presentation."""
 
     name: str
     description: str
     law: str
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """This rule's verdict on the case."""
         ...

@@ -8,7 +8,7 @@ these rules matches any case; a missing answer the decision needs gives needs_in
 
 from __future__ import annotations
 
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.rule import Outcome, miss
 from rules.truth import Truth
 from rules.values import SarDecision, Track
@@ -16,17 +16,17 @@ from rules.values import SarDecision, Track
 LAW = "Care Act 2014 s44"
 
 
-def condition_1(case: Case) -> Truth:
+def condition_1(case: CaseFacts) -> Truth:
     """s44(2): the adult has died and abuse or neglect is known or suspected."""
     return case.died & case.abuse
 
 
-def condition_2(case: Case) -> Truth:
+def condition_2(case: CaseFacts) -> Truth:
     """s44(3): the adult is alive and has experienced serious abuse or neglect (known or suspected)."""
     return ~case.died & case.abuse & case.adult_serious
 
 
-def mandatory(case: Case) -> Truth:
+def mandatory(case: CaseFacts) -> Truth:
     """The s44(1)(b) joint-working concern and either condition (care needs are judged separately)."""
     return case.joint_working & (condition_1(case) | condition_2(case))
 
@@ -41,7 +41,7 @@ class SarNotApplicable:
     description = "The person was a child at the event, so a SAR does not apply"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched on the child track."""
         if case.track is not Track.CHILD:
             return miss(f"the track is {case.track.value}, not child")
@@ -55,7 +55,7 @@ class SarMandatoryCondition1:
     description = "Care needs, joint-working concern, and the adult died with abuse or neglect known or suspected"
     law = "Care Act 2014 s44(1)-(2)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when every s44(2) answer is stated and met."""
         if case.track is not Track.ADULT or not (case.care_needs & mandatory(case)).is_true:
             return miss("the stated answers do not meet s44(2) for an adult")
@@ -72,7 +72,7 @@ class SarMandatoryCondition2:
     description = "Care needs, joint-working concern, and the living adult experienced serious abuse or neglect"
     law = "Care Act 2014 s44(1), (3)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when every s44(3) answer is stated and met."""
         if case.track is not Track.ADULT or not (case.care_needs & mandatory(case)).is_true:
             return miss("the stated answers do not meet s44(3) for an adult")
@@ -91,7 +91,7 @@ class SarDiscretionary:
     description = "An adult with care and support needs whose case does not meet s44(2) or s44(3)"
     law = "Care Act 2014 s44(4)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when care needs are stated and a stated answer rules the mandatory test out."""
         if case.track is not Track.ADULT or not case.care_needs.is_true or not mandatory(case).is_false:
             return miss("not an adult with care needs whose answers rule out a mandatory SAR")
@@ -112,7 +112,7 @@ class SarNotMet:
     description = "The form says the adult has no needs for care and support"
     law = "Care Act 2014 s44(1)(a), (4)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when the form says the adult has no care and support needs."""
         if case.track is not Track.ADULT or not case.care_needs.is_false:
             return miss("the form does not say that an adult has no care and support needs")
@@ -127,7 +127,7 @@ class SarNeedsInformation:
     description = "An answer the SAR decision needs is missing or not known"
     law = LAW
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched for an unknown track, unknown care needs, or an undecided mandatory test."""
         if case.track is Track.CHILD:
             return miss("a child's case")

@@ -24,7 +24,7 @@ _OOO_SUBJECT = re.compile(
     r"risposta automatica|respuesta autom[áa]tica|fuera de la oficina)\b)",
     re.IGNORECASE,
 )
-OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we send starts so (intake.outbox.new_message_id)
+OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we send starts so (intake.outgoing.outbox.new_message_id)
 _ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce"}
 _BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
 

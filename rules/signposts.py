@@ -7,14 +7,14 @@ look costs less than a missed review); each reason says what is assumed.
 from __future__ import annotations
 
 from parsers.values import FormType
-from rules.case import Case
+from rules.case import CaseFacts
 from rules.codes import DOMESTIC_RELATIONSHIPS, AbuseType
 from rules.phrases import CURRENT_RISK_FIELD
 from rules.rule import Outcome, miss
 from rules.values import Signpost, Track
 
 
-def _maybe_child(case: Case) -> bool:
+def _maybe_child(case: CaseFacts) -> bool:
     """A child at the event, or of unknown age on a children's form."""
     return case.track is Track.CHILD or (case.track is Track.UNKNOWN and case.form_type is FormType.CHILD_REFERRAL)
 
@@ -26,7 +26,7 @@ class ChildDeathReview:
     description = "A child has died: notify the Child Death Review partners"
     law = "Children Act 2004 ss16M-16Q; Working Together 2023 ch. 6; Child Death Review Statutory Guidance"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a child (or a person of unknown age on a children's form) has died."""
         if not case.died.is_true:
             return miss("the person is not known to have died")
@@ -43,7 +43,7 @@ class LookedAfterChildDeath:
     description = "A looked-after child has died: notify the Secretary of State and Ofsted"
     law = "Care Planning, Placement and Case Review (England) Regulations 2010 reg 40; Working Together 2023 ch. 5"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a looked-after child has died, with or without suspected abuse."""
         if not (case.died.is_true and case.looked_after.is_true):
             return miss("not the death of a child stated to be looked after")
@@ -60,7 +60,7 @@ class DomesticAbuseRelatedDeath:
     description = "A death aged 16+ from violence, abuse or neglect by a relative, partner or household member"
     law = "Domestic Violence, Crime and Victims Act 2004 s9 (Domestic Abuse Related Death Reviews)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a person of the minimum age (or unknown age) died at the hands of someone close."""
         minimum = case.ruleset.thresholds.dardr_min_age
         if not case.died.is_true or case.abuse.is_false:
@@ -84,7 +84,7 @@ class LearningDisabilityDeath:
     description = "An adult with a learning disability or autism has died: notify LeDeR (ICB)"
     law = "NHS England LeDeR policy 2021 (Learning from Lives and Deaths)"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when an adult (or a person of unknown age) with a learning disability or autism died."""
         if not case.died.is_true:
             return miss("the person is not known to have died")
@@ -104,7 +104,7 @@ class LiveConcern:
     description = "The form describes current risk: route to Adult or Children's Social Care now"
     law = "Care Act 2014 s42; Children Act 1989 s47"
 
-    def check(self, case: Case) -> Outcome:
+    def check(self, case: CaseFacts) -> Outcome:
         """Matched when a person not known to have died is abused or neglected, or the summary says risk is current."""
         service = "Children's Social Care (s47)" if _maybe_child(case) else "Adult Social Care (s42)"
         if not case.died.is_true and case.abuse.is_true:

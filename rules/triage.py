@@ -12,13 +12,13 @@ from datetime import datetime
 
 from parsers.values import Field, Flag, FormType
 from rules.calendar import WorkingCalendar
-from rules.case import Case, build_case
+from rules.case import CaseFacts, build_case
 from rules.catalogue import RULES
 from rules.rule import Outcome, Rule
 from rules.ruleset import Ruleset
 from rules.values import CsprDecision, Deadlines, RuleHit, SarDecision, Triage
 
-Verdict = tuple[Rule, Outcome]
+RuleResult = tuple[Rule, Outcome]
 
 
 def classify(
@@ -31,13 +31,13 @@ def classify(
 ) -> Triage:
     """The recommended track, decisions, reasons, signposts, deadlines and flags for one referral."""
     case = build_case(fields, form_type=form_type, received_at=received_at, ruleset=ruleset, calendar=calendar)
-    verdicts = [(rule, rule.check(case)) for rule in (RULES[name] for name in ruleset.rule_order)]
-    return assemble(case, verdicts)
+    results = [(rule, rule.check(case)) for rule in (RULES[name] for name in ruleset.rule_order)]
+    return assemble(case, results)
 
 
-def assemble(case: Case, verdicts: Sequence[Verdict]) -> Triage:
-    """Gather the verdicts into a Triage; every hit and miss is kept in `hits`."""
-    matched = [outcome for _, outcome in verdicts if outcome.matched]
+def assemble(case: CaseFacts, results: Sequence[RuleResult]) -> Triage:
+    """Gather the results into a Triage; every hit and miss is kept in `hits`."""
+    matched = [outcome for _, outcome in results if outcome.matched]
     cspr = next((o.cspr for o in matched if o.cspr is not None), CsprDecision.NEEDS_INFORMATION)
     sar = next((o.sar for o in matched if o.sar is not None), SarDecision.NEEDS_INFORMATION)
     deadlines = next((o.deadlines for o in matched if o.deadlines is not None), Deadlines())
@@ -51,7 +51,7 @@ def assemble(case: Case, verdicts: Sequence[Verdict]) -> Triage:
         signposts=tuple(dict.fromkeys(o.signpost for o in matched if o.signpost is not None)),
         deadlines=deadlines,
         flags=flags,
-        hits=tuple(_hit(rule, outcome) for rule, outcome in verdicts),
+        hits=tuple(_hit(rule, outcome) for rule, outcome in results),
         suggestions=case.suggestions,
         questions=tuple(dict.fromkeys(q for o in matched for q in o.questions)),
     )

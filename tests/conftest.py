@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from intake.configuration import load_settings
-from intake.settings import Settings
-from tests.imap_server import DovecotServer, dovecot_available
+from intake.config.loader import load_settings
+from intake.config.settings import Settings
+from tests.support.imap_server import DovecotServer, dovecot_available
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from intake.acknowledgement import Acknowledger, Variant, choose_variant
-from intake.export import cases_json, iter_messages
-from intake.models import Case, Disposition, OutboxStatus
-from intake.settings import AcknowledgementSettings
+from intake.config.settings import AcknowledgementSettings
+from intake.outgoing.acknowledgement import Acknowledger, Variant, choose_variant
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import Case, Disposition, OutboxStatus
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
-from tests.mailfactory import DOCX_TYPE, bounce_email, make_email, referral_email, simple_docx
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.support.mailfactory import DOCX_TYPE, bounce_email, make_email, referral_email, simple_docx
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 from tests.test_outbox import outbox_rows, smtp_runtime, take_in
 
 PARTNERSHIP_NAME = "Royal Borough of Windsor & Maidenhead All-age Safeguarding Partnership"

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from intake.digest import gather, preview_html
-from intake.models import Case, CaseField, Decision, Disposition, Message, utcnow
-from tests.browser import PASSWORDS, SCREENSHOTS, bulk_cases, chromium_missing, launch_chromium, seeded_runtime, served
+from intake.outgoing.digest import gather, preview_html
+from intake.store.models import Case, CaseField, Decision, Disposition, Message, utcnow
+from tests.support.browser import (
+    PASSWORDS,
+    SCREENSHOTS,
+    bulk_cases,
+    chromium_missing,
+    launch_chromium,
+    seeded_runtime,
+    served,
+)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(chromium_missing() is not None, reason="apt-get install chromium")]

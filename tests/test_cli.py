@@ -14,8 +14,8 @@ import pytest
 from demo.forms import SAR_FORM, Layout, build
 from demo.mailbox import demo_messages, write_maildir
 from tests.conftest import REPO
-from tests.intake_helpers import run_service
-from tests.mailfactory import make_email
+from tests.support.intake_helpers import run_service
+from tests.support.mailfactory import make_email
 
 SCHEMA = REPO.parent / "shared" / "design" / "case-export.schema.json"
 CONFIG = "mailbox_address: safeguarding.partnership@rbwm.example.org\n"

@@ -9,15 +9,15 @@ import pytest
 from imapclient.exceptions import IMAPClientError
 from sqlmodel import Session, col, select
 
-from intake import ledger
-from intake.database import create_db_engine
-from intake.models import Disposition, Message, MessageLocation, Outbox, OutboxStatus, ServerState
+from intake.store import ledger
+from intake.store.database import create_db_engine
+from intake.store.models import Disposition, Message, MessageLocation, Outbox, OutboxStatus, ServerState
 from parsers.message import parse_message
 from rules.screen import robot_reason
-from tests.imap_server import DovecotServer
-from tests.intake_helpers import run_service, service_env
-from tests.mailfactory import PARTNERSHIP
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
+from tests.support.imap_server import DovecotServer
+from tests.support.intake_helpers import run_service, service_env
+from tests.support.mailfactory import PARTNERSHIP
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
 
 RATE_LIMITS_OFF = "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from intake import ledger
-from intake.export import cases_json, iter_messages
-from intake.ingest import iter_sources
-from intake.models import Outbox, OutboxStatus
+from intake.store import ledger
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import Outbox, OutboxStatus
+from intake.worker.ingest import iter_sources
 from parsers.message import parse_message
 from rules.screen import robot_reason
-from tests.mailfactory import PARTNERSHIP
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.support.mailfactory import PARTNERSHIP
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 from tests.test_outbox import smtp_runtime
 
 ROBOT_FLAGS = ("bounce", "autoreply", "read-receipt", "abuse-report")

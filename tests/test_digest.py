@@ -10,11 +10,11 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session, select
 
-from intake.digest import DigestOutcome, digest_transport, send_scheduled
-from intake.models import Case, CaseStatus, DigestRun
+from intake.outgoing.digest import DigestOutcome, digest_transport, send_scheduled
+from intake.store.models import Case, CaseStatus, DigestRun
 from rules.calendar import WorkingCalendar
-from tests.browser import seeded_runtime
-from tests.smtp_digest_server import smtp_server
+from tests.support.browser import seeded_runtime
+from tests.support.smtp_digest_server import smtp_server
 
 MANAGERS = "digest:\n  recipients: [safeguarding.manager@rbwm.example.org, deputy.manager@rbwm.example.org]\n"
 
@@ -102,7 +102,7 @@ def test_no_digest_on_a_bank_holiday_when_working_days_only(sqlite_url: str, tmp
 
 def test_a_digest_that_failed_to_send_goes_out_at_the_next_firing_and_only_once(sqlite_url: str,
                                                                                 tmp_path: Path) -> None:
-    from tests.browser import free_port
+    from tests.support.browser import free_port
 
     down = free_port()  # nothing listens here: the SMTP server is "down" at 08:00
     runtime = _runtime(tmp_path, sqlite_url, down)

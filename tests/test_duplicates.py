@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from intake.export import cases_json, iter_messages
-from intake.models import AuditEvent, Disposition
 from intake.runtime import build_runtime
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import AuditEvent, Disposition
 from parsers.values import Attachment, ExtractedForm, Field, FormType
 from tests.conftest import make_settings
-from tests.mailfactory import DOCX_TYPE, make_email, referral_email, simple_docx
+from tests.support.mailfactory import DOCX_TYPE, make_email, referral_email, simple_docx
 from tests.test_outbox import outbox_rows, take_in
 
 

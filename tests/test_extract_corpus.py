@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.extraction import extract_isolated
+from intake.worker.isolation import extract_isolated
 from parsers.errors import AttachmentError
 from parsers.forms import ExtractionLimits
 from parsers.values import Attachment

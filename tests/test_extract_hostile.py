@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.forms import SAR_FORM, build_docx, zip_files
-from intake.extraction import extract_isolated
+from intake.worker.isolation import extract_isolated
 from parsers.errors import (
     AttachmentTooLargeError,
     CorruptAttachmentError,

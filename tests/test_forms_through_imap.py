@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import Session
 
 from demo.forms import CHILD_FORM, SAR_FORM, Layout, build
-from intake.export import cases_json
 from intake.runtime import build_runtime
-from tests.imap_server import DovecotServer
-from tests.intake_helpers import imap_settings
-from tests.legacy_word import convert, libreoffice_missing, python_docx_form
-from tests.mailfactory import make_email
+from intake.store.export import cases_json
+from tests.support.imap_server import DovecotServer
+from tests.support.intake_helpers import imap_settings
+from tests.support.legacy_word import convert, libreoffice_missing, python_docx_form
+from tests.support.mailfactory import make_email
 
 MIME = {"pdf": "application/pdf", "docm": "application/vnd.ms-word.document.macroEnabled.12",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from intake.mailbox import Mailbox
-from intake.models import MailboxState, MessageLocation, ServerState
+from intake.mail.mailbox import Mailbox
 from intake.runtime import build_runtime
+from intake.store.models import MailboxState, MessageLocation, ServerState
 from intake.supervisor import AccountWorker, IdleWatcher
-from tests.imap_server import DovecotServer
-from tests.intake_helpers import imap_settings, ledger_counts
-from tests.mailfactory import make_email, referral_email
+from tests.support.imap_server import DovecotServer
+from tests.support.intake_helpers import imap_settings, ledger_counts
+from tests.support.mailfactory import make_email, referral_email
 
 
 def test_new_mail_is_taken_in_in_batches_and_moved_to_processed(dovecot: DovecotServer, db_url: str,
@@ -168,7 +168,7 @@ def test_one_failing_account_never_stops_the_others(dovecot: DovecotServer, db_u
                 "    security: none\n    password_env: OTHER_PASSWORD\n    timeout_seconds: 10\n")
     config = tmp_path / "two.yaml"
     config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n" + accounts)
-    from intake.configuration import load_settings
+    from intake.config.loader import load_settings
 
     settings = load_settings(config, env={"INTAKE_DATABASE_URL": db_url, "OTHER_PASSWORD": dovecot.users["other"]})
     dovecot.append("other", "INBOX", referral_email(1))

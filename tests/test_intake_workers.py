@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from intake.database import create_db_engine, migrate
-from intake.models import Case, Message
+from intake.store.database import create_db_engine, migrate
+from intake.store.models import Case, Message
 from tests.conftest import REPO
-from tests.imap_server import DovecotServer
-from tests.intake_helpers import ledger_counts, run_service, service_env
-from tests.mailfactory import make_email, referral_email
+from tests.support.imap_server import DovecotServer
+from tests.support.intake_helpers import ledger_counts, run_service, service_env
+from tests.support.mailfactory import make_email, referral_email
 
 
 def _backlog(server: DovecotServer, count: int) -> None:
@@ -82,7 +82,7 @@ def test_poll_once_exits_non_zero_with_one_line_when_the_mailbox_is_unreachable(
     config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n")
     import os
 
-    from tests.imap_server import free_port
+    from tests.support.imap_server import free_port
 
     env = {**os.environ, "INTAKE_CONFIG": str(config), "INTAKE_DATABASE_URL": sqlite_url,
            "INTAKE_IMAP_HOST": "127.0.0.1", "INTAKE_IMAP_PORT": str(free_port()), "INTAKE_IMAP_USERNAME": "x",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from demo.forms import SAR_FORM, Layout, build
-from intake.extraction import extract_isolated, parse_isolated
+from intake.worker.isolation import extract_isolated, parse_isolated
 from parsers.errors import ExtractionMemoryError
 from parsers.forms import ExtractionLimits
 from parsers.values import Attachment
-from tests.mailfactory import make_email
+from tests.support.mailfactory import make_email
 
 STARVED = ExtractionLimits(memory_bytes=64 * 2**20, timeout_seconds=20)  # far below what the reader needs
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from intake import ledger
-from intake.database import create_db_engine, migrate
-from intake.ledger import Location
-from intake.models import Blob, Disposition, Message, MessageLocation
-from tests.mailfactory import referral_email
+from intake.store import ledger
+from intake.store.database import create_db_engine, migrate
+from intake.store.ledger import Location
+from intake.store.models import Blob, Disposition, Message, MessageLocation
+from tests.support.mailfactory import referral_email
 
 
 def _engine(url: str):

@@ -1,4 +1,4 @@
-"""intake.mailbox against a real Dovecot: UIDs, batches, UIDVALIDITY, MOVE and its fallback, drops, IDLE."""
+"""intake.mail.mailbox against a real Dovecot: UIDs, batches, UIDVALIDITY, MOVE and its fallback, drops, IDLE."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from intake.mailbox import (
+from intake.config.settings import AccountSettings
+from intake.mail.mailbox import (
     FolderStatus,
     Mailbox,
     MailboxAuthError,
@@ -17,8 +18,7 @@ from intake.mailbox import (
     RawMessage,
     backoff_delays,
 )
-from intake.settings import AccountSettings
-from tests.imap_server import DovecotServer, dovecot_available, free_port
+from tests.support.imap_server import DovecotServer, dovecot_available, free_port
 
 SKIP_REASON = dovecot_available()
 needs_dovecot = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from intake.extraction import parse_isolated
+from intake.worker.isolation import parse_isolated
 from parsers.errors import AttachmentError
 from parsers.forms import ExtractionLimits
 from parsers.message import parse_message
-from tests.mailfactory import DOCX_TYPE, forwarded_email, make_email, referral_email, simple_docx
+from tests.support.mailfactory import DOCX_TYPE, forwarded_email, make_email, referral_email, simple_docx
 
 
 def test_headers_bodies_and_attachments_are_read() -> None:

@@ -1,4 +1,4 @@
-"""intake.oauth: msal client-credentials tokens (with a fake msal app), and a real XOAUTH2 login on Dovecot."""
+"""intake.mail.oauth: msal client-credentials tokens (with a fake msal app), and a real XOAUTH2 login on Dovecot."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from intake.mailbox import Mailbox, MailboxAuthError, MailboxConnectionError
-from intake.oauth import (
+from intake.config.settings import AccountSettings, OAuth2Settings
+from intake.mail.mailbox import Mailbox, MailboxAuthError, MailboxConnectionError
+from intake.mail.oauth import (
     RENEW_MARGIN_SECONDS,
     MsalTokenSource,
     OAuthError,
@@ -22,8 +23,7 @@ from intake.oauth import (
     StaticTokenSource,
     build_xoauth2,
 )
-from intake.settings import AccountSettings, OAuth2Settings
-from tests.imap_server import DovecotServer, TokenIntrospection, dovecot_available
+from tests.support.imap_server import DovecotServer, TokenIntrospection, dovecot_available
 
 SECRET = "Very-Secret-Client-Value~123"
 OAUTH = OAuth2Settings(tenant_id="contoso-tenant", client_id="11111111-2222-3333-4444-555555555555")

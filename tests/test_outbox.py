@@ -11,19 +11,20 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from intake import ledger, outbox
-from intake.export import cases_json, iter_messages
-from intake.models import AuditEvent, Case, Disposition, Outbox, OutboxStatus, utcnow
-from intake.oauth import StaticTokenSource
-from intake.outbox import OutboxSender
+from intake.config.settings import AuthMethod
+from intake.mail.oauth import StaticTokenSource
+from intake.mail.smtp import SmtpTransport
+from intake.outgoing import outbox
+from intake.outgoing.outbox import OutboxSender
 from intake.runtime import Runtime, build_runtime
-from intake.settings import AuthMethod
-from intake.smtp import SmtpTransport
+from intake.store import ledger
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import AuditEvent, Case, Disposition, Outbox, OutboxStatus, utcnow
 from rules.screen import LOOP_HEADER
 from tests.conftest import make_settings
-from tests.intake_helpers import imap_env, run_service
-from tests.mailfactory import PARTNERSHIP, referral_email
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.support.intake_helpers import imap_env, run_service
+from tests.support.mailfactory import PARTNERSHIP, referral_email
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 
 FAST_RETRIES = "outbox:\n  backoff_base_seconds: 60\n  backoff_max_seconds: 600\n  max_attempts: 3\n"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import jsonschema
 from sqlmodel import Session, select
 
-from intake import ledger
-from intake.export import cases_json, iter_messages
-from intake.models import Attachment, AuditEvent, Case, Disposition
 from intake.runtime import build_runtime
+from intake.store import ledger
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import AuditEvent, Case, Disposition, StoredAttachment
 from tests.conftest import REPO, make_settings
-from tests.mailfactory import bounce_email, forwarded_email, make_email, referral_email
+from tests.support.mailfactory import bounce_email, forwarded_email, make_email, referral_email
 
 SCHEMA = REPO.parent / "shared" / "design" / "case-export.schema.json"
 
@@ -32,7 +32,7 @@ def test_a_referral_with_a_form_becomes_a_case_and_exports_to_the_contract(db_ur
     assert outcome.case_reference.endswith("-2026-0001")
     with Session(runtime.engine) as session:
         exported = json.loads(cases_json(session))
-        attachments = session.exec(select(Attachment)).all()
+        attachments = session.exec(select(StoredAttachment)).all()
     assert [a.filename for a in attachments] == ["SAR Referral Form.docx"]
     assert attachments[0].is_form
     if SCHEMA.exists():
@@ -52,7 +52,7 @@ def test_a_form_inside_a_forwarded_message_is_found(db_url: str, tmp_path: Path)
     outcome = _take_in(runtime, forwarded_email(referral_email(7)))
     assert outcome.disposition is Disposition.CASE
     with Session(runtime.engine) as session:
-        attachment = session.exec(select(Attachment)).one()
+        attachment = session.exec(select(StoredAttachment)).one()
     assert attachment.filename == "SAR Referral Form.docx"
     assert attachment.origin == "forwarded message 1"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 
 from demo.mailbox import demo_messages, write_maildir
-from tests.browser import csrf_from, free_port
 from tests.conftest import REPO
+from tests.support.browser import csrf_from, free_port
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, seconds: float) -> None:

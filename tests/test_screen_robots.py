@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from intake.export import cases_json, iter_messages
-from intake.models import OutboxStatus
+from intake.store.export import cases_json, iter_messages
+from intake.store.models import OutboxStatus
 from parsers.message import parse_message
 from rules.screen import LOOP_HEADER, robot_reason
-from tests.mailfactory import PARTNERSHIP, bounce_email, make_email, referral_email
-from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.support.mailfactory import PARTNERSHIP, bounce_email, make_email, referral_email
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 from tests.test_outbox import outbox_rows, smtp_runtime, take_in
 
 ROBOT_HEADERS = [

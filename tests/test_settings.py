@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.configuration import DEFAULT_CONFIG, ConfigError, describe_settings, load_settings
-from intake.settings import Security
+from intake.config.loader import DEFAULT_CONFIG, ConfigError, describe_settings, load_settings
+from intake.config.settings import Security
 
 
 def _config(tmp_path: Path, text: str) -> Path:

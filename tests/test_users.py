@@ -8,9 +8,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from intake.database import create_db_engine, migrate
-from intake.models import Role, WebSession, utcnow
-from intake.users import Lockout, SignIn, UserError, add_user, authenticate, disable_user, find_user, reset_password
+from intake.store.database import create_db_engine, migrate
+from intake.store.models import Role, WebSession, utcnow
+from intake.store.users import (
+    Lockout,
+    SignIn,
+    UserError,
+    add_user,
+    authenticate,
+    disable_user,
+    find_user,
+    reset_password,
+)
 
 
 @pytest.fixture

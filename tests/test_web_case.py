@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from intake.models import AuditEvent, Case, CaseNote, Disposition, Message, Outbox, OutboxStatus
-from tests.browser import csrf_from, seeded_runtime, served, signed_in_client
+from intake.store.models import AuditEvent, Case, CaseNote, Disposition, Message, Outbox, OutboxStatus
+from tests.support.browser import csrf_from, seeded_runtime, served, signed_in_client
 
 REF = "SAR-2026-0001"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from intake.web.queue import Cursor, QueueFilter, queue_page
-from tests.browser import bulk_cases, seeded_runtime, served, signed_in_client
+from tests.support.browser import bulk_cases, seeded_runtime, served, signed_in_client
 
 
 def test_pages_follow_the_nearest_deadline_with_undated_cases_last(db_url: str, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from intake.models import CaseField
-from tests.browser import PASSWORDS, csrf_from, seeded_runtime, served, signed_in_client
+from intake.store.models import CaseField
+from tests.support.browser import PASSWORDS, csrf_from, seeded_runtime, served, signed_in_client
 
 
 @pytest.fixture

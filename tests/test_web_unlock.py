@@ -9,9 +9,9 @@ from urllib.parse import unquote_plus
 from sqlmodel import Session, select
 
 from demo.forms import SAR_FORM, Layout, build, encrypt_pdf
-from intake.models import AuditEvent, Case, CaseField
-from tests.browser import csrf_from, seeded_runtime, served, signed_in_client, take_in
-from tests.mailfactory import make_email
+from intake.store.models import AuditEvent, Case, CaseField
+from tests.support.browser import csrf_from, seeded_runtime, served, signed_in_client, take_in
+from tests.support.mailfactory import make_email
 
 
 def test_staff_read_an_encrypted_form_with_its_password_which_is_never_kept(db_url: str, tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from intake.audit import search_events
-from intake.users import list_users
+from intake.store.audit import search_events
+from intake.store.users import list_users
 from intake.web.context import CAN_READ_AUDIT, web_of
 from intake.web.security import WebUser
 

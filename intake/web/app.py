@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session, select
 
-from intake.models import Case
 from intake.runtime import Runtime
+from intake.store.models import Case
 from intake.web import admin, caseactions, casepage, health, queue, signin
 from intake.web.context import WebContext, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers

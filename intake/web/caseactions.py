@@ -12,15 +12,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from intake import audit, cases
-from intake.audit import AuditAction
-from intake.decryption import UnlockOutcome, unlock_attachment
-from intake.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, User, utcnow
-from intake.settings import Settings
-from intake.stages import build_classifier
+from intake.config.settings import Settings
+from intake.store import audit, cases
+from intake.store.audit import AuditAction
+from intake.store.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, User, utcnow
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, web_of
 from intake.web.security import WebUser
+from intake.worker.stages import build_classifier
+from intake.worker.unlock import UnlockOutcome, unlock_attachment
 
 router = APIRouter()
 WORK = POST_CASE_WORK

@@ -11,11 +11,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from intake import audit, ledger
-from intake.audit import AuditAction
-from intake.cases import find_case
-from intake.models import (
-    Attachment,
+from intake.store import audit, ledger
+from intake.store.audit import AuditAction
+from intake.store.cases import find_case
+from intake.store.models import (
     AuditEvent,
     Blob,
     Case,
@@ -27,6 +26,7 @@ from intake.models import (
     Outbox,
     StaffCspr,
     StaffSar,
+    StoredAttachment,
     User,
 )
 from intake.web.context import CAN_VIEW, web_of
@@ -44,7 +44,7 @@ class MessageView:
 
     message: Message
     text: str
-    attachments: list[Attachment]
+    attachments: list[StoredAttachment]
 
 
 @dataclass
@@ -76,8 +76,8 @@ def load_case_view(session: Session, case: Case) -> CaseView:
     messages = list(session.exec(select(Message).where(Message.case_id == case.id).order_by(col(Message.id))))
     views = []
     for message in messages:
-        attachments = list(session.exec(select(Attachment).where(Attachment.message_pk == message.id)
-                                        .order_by(col(Attachment.id))))
+        attachments = list(session.exec(select(StoredAttachment).where(StoredAttachment.message_pk == message.id)
+                                        .order_by(col(StoredAttachment.id))))
         views.append(MessageView(message, body_text(ledger.load_raw(session, message.id)), attachments))
     all_fields = list(session.exec(select(CaseField).where(CaseField.case_pk == case.id)
                                    .order_by(col(CaseField.name), col(CaseField.id))))
@@ -152,7 +152,7 @@ def case_attachment(reference: str, attachment_id: int, request: Request, inline
     web = web_of(request)
     with Session(web.runtime.engine) as session:
         case = case_or_404(session, reference)
-        attachment = session.get(Attachment, attachment_id)
+        attachment = session.get(StoredAttachment, attachment_id)
         if attachment is None:
             raise HTTPException(status_code=404, detail="no such attachment")
         _message_of_case(session, case, attachment.message_pk)
@@ -169,6 +169,6 @@ def case_attachment(reference: str, attachment_id: int, request: Request, inline
                     headers={"Content-Disposition": f'attachment; filename="{safe_name}"'})
 
 
-def is_pdf(attachment: Attachment) -> bool:
+def is_pdf(attachment: StoredAttachment) -> bool:
     """Whether an attachment is a PDF (by type or name)."""
     return attachment.content_type == "application/pdf" or attachment.filename.lower().endswith(".pdf")

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from intake import audit, ledger
-from intake.audit import AuditAction
-from intake.models import Case, Disposition, MailboxState, Message, Outbox, OutboxStatus, utcnow
+from intake.store import audit, ledger
+from intake.store.audit import AuditAction
+from intake.store.models import Case, Disposition, MailboxState, Message, Outbox, OutboxStatus, utcnow
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, web_of
 from intake.web.security import WebUser
 

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from intake import audit
-from intake.audit import AuditAction
-from intake.export import cases_csv
-from intake.models import Case, CaseField, CaseStatus, utcnow
+from intake.store import audit
+from intake.store.audit import AuditAction
+from intake.store.export import cases_csv
+from intake.store.models import Case, CaseField, CaseStatus, utcnow
 from intake.web.context import CAN_EXPORT, CAN_VIEW, web_of
 from intake.web.security import WebUser
 

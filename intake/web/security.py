@@ -19,9 +19,9 @@ from fastapi import Request, Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from intake.models import Role, WebSession, utcnow
-from intake.settings import SecureCookies, WebSettings
-from intake.users import find_user
+from intake.config.settings import SecureCookies, WebSettings
+from intake.store.models import Role, WebSession, utcnow
+from intake.store.users import find_user
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from intake import audit
-from intake.audit import AuditAction
-from intake.users import Lockout, SignIn, authenticate
+from intake.store import audit
+from intake.store.audit import AuditAction
+from intake.store.users import Lockout, SignIn, authenticate
 from intake.web.context import POST_SIGNED_IN, web_of
 from intake.web.security import LOGIN_COOKIE, SESSION_COOKIE, NotSignedInError, WebUser
 

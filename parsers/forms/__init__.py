@@ -1,7 +1,7 @@
 """Referral forms (PDF, Word, scans, email bodies) read into canonical fields with provenance.
 
 Pure: bytes in, values out. Hostile or broken files raise parsers.errors.AttachmentError subclasses;
-run `extract` under intake.extraction.extract_isolated to bound its time and memory.
+run `extract` under intake.worker.isolation.extract_isolated to bound its time and memory.
 """
 
 from parsers.forms.extraction import extract, extract_body

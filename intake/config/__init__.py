@@ -1,0 +1,1 @@
+"""Configuration: typed settings, their loading, and logging set-up (the bottom layer)."""

@@ -1,0 +1,269 @@
+"""Typed settings: every section of config.yaml as a frozen, validated model (loaded by intake.config.loader).
+
+Secrets are never read from the file: passwords and client secrets come from environment variables
+whose names the file may choose (``password_env``), so a leaked config file leaks no credential.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+
+class Security(StrEnum):
+    """Transport security for IMAP and SMTP."""
+
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    NONE = "none"
+
+
+class AuthMethod(StrEnum):
+    """How an IMAP account logs in."""
+
+    PASSWORD = "password"
+    OAUTH2 = "oauth2"
+
+
+class AfterProcessing(StrEnum):
+    """What happens to a message on the server once its disposition is committed."""
+
+    MOVE = "move"
+    FLAG = "flag"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OAuth2Settings(_Strict):
+    """Microsoft 365 client-credentials flow (app registration with IMAP.AccessAsApp)."""
+
+    tenant_id: str
+    client_id: str
+    client_secret_env: str = "INTAKE_OAUTH_CLIENT_SECRET"
+    certificate_path: Path | None = None
+    certificate_thumbprint: str | None = None
+    authority_host: str = "https://login.microsoftonline.com"
+    scope: str = "https://outlook.office365.com/.default"
+
+
+class AccountSettings(_Strict):
+    """One IMAP mailbox to watch."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    security: Security = Security.SSL
+    username: str
+    auth: AuthMethod = AuthMethod.PASSWORD
+    password_env: str = "INTAKE_IMAP_PASSWORD"
+    password: SecretStr | None = Field(default=None, exclude=True)  # filled from the environment only
+    oauth2: OAuth2Settings | None = None
+    folders: tuple[str, ...] = ("INBOX",)
+    after_processing: AfterProcessing = AfterProcessing.MOVE
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    flag: str = "$Processed"
+    batch_size: int = Field(default=25, ge=1, le=1000)
+    timeout_seconds: float = Field(default=60, gt=0)
+    idle: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> AccountSettings:
+        if self.security is Security.NONE and not _is_loopback(self.host):
+            raise ValueError(f"security 'none' is allowed only to a loopback address, not {self.host!r}")
+        if self.auth is AuthMethod.OAUTH2 and self.oauth2 is None:
+            raise ValueError("auth 'oauth2' needs an 'oauth2' section (tenant_id, client_id)")
+        if not self.folders:
+            raise ValueError("folders: at least one folder is needed")
+        return self
+
+
+class PartnershipSettings(_Strict):
+    """Who we are, for rules and wording."""
+
+    name: str = "Safeguarding Partnership"
+    local_authority: str = "Local Authority"
+    timezone: str = "Europe/London"
+
+
+class DatabaseSettings(_Strict):
+    """Where the queue lives."""
+
+    url: str = "sqlite:///var/intake.db"
+
+
+class PollingSettings(_Strict):
+    """Schedules of the mailbox watcher."""
+
+    interval_seconds: float = Field(default=300, gt=0)
+    idle_renew_seconds: float = Field(default=1500, gt=0, le=1740)
+    reconnect_backoff_max_seconds: float = Field(default=300, gt=0)
+
+
+class SmtpSettings(_Strict):
+    """Outgoing mail server (Microsoft 365: smtp.office365.com, 587, starttls, oauth2)."""
+
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Security = Security.NONE
+    username: str | None = None
+    auth: AuthMethod = AuthMethod.PASSWORD  # password (or none, with no username) | oauth2
+    password: SecretStr | None = Field(default=None, exclude=True)  # INTAKE_SMTP_PASSWORD only
+    oauth2: OAuth2Settings | None = None
+    timeout_seconds: float = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> SmtpSettings:
+        if self.security is Security.NONE and self.username and not _is_loopback(self.host):
+            raise ValueError("a password is never sent without TLS: use ssl or starttls, or a loopback relay")
+        if self.auth is AuthMethod.OAUTH2 and (self.oauth2 is None or not self.username):
+            raise ValueError("auth 'oauth2' needs a username and an 'oauth2' section (tenant_id, client_id)")
+        return self
+
+
+class OutboxSettings(_Strict):
+    """How the sender job delivers queued mail: how often, and how long it keeps trying."""
+
+    send_interval_seconds: float = Field(default=30, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_base_seconds: float = Field(default=60, gt=0)
+    backoff_max_seconds: float = Field(default=3600, gt=0)
+    # A row still "sending" after this long was interrupted (a crash): it is held for staff, never resent.
+    sending_lease_seconds: float = Field(default=600, gt=0)
+
+
+class AcknowledgementSettings(_Strict):
+    """Automatic acknowledgements to referrers, and the limits that keep them from ever looping."""
+
+    enabled: bool = True
+    acknowledge_follow_ups: bool = False
+    form_url: str = ""
+    phone: str = ""
+    max_per_hour: int = Field(default=10, ge=0)
+    max_per_day: int = Field(default=50, ge=0)
+
+
+class DuplicateSettings(_Strict):
+    """How far back a new referral is compared with earlier cases."""
+
+    window_days: int = Field(default=90, ge=0)
+
+
+class LimitSettings(_Strict):
+    """Guards against hostile or broken input."""
+
+    max_message_bytes: int = Field(default=50 * 2**20, gt=0)
+    max_attachment_bytes: int = Field(default=25 * 2**20, gt=0)
+    max_uncompressed_bytes: int = Field(default=100 * 2**20, gt=0)
+    extraction_timeout_seconds: float = Field(default=60, gt=0)
+    extraction_memory_bytes: int = Field(default=2**30, gt=0)
+
+
+class FormsSettings(_Strict):
+    """How attachments are read as forms."""
+
+    vocabulary_file: Path | None = None  # None: parsers/vocabulary.yaml (labels and synonyms per field)
+    max_pages: int = Field(default=40, ge=1)  # PDF pages read; a referral form is a few pages
+    max_ocr_pages: int = Field(default=6, ge=0)  # scanned pages sent to OCR (about a second each)
+
+
+class RulesSettings(_Strict):
+    """Which triage rule set runs (order, local thresholds, local authority): see rules/rules.yaml."""
+
+    file: Path | None = None  # None: the rules/rules.yaml shipped with the service
+
+
+class SecureCookies(StrEnum):
+    """When session cookies carry the Secure attribute."""
+
+    AUTO = "auto"  # when the request came over https (directly or X-Forwarded-Proto from the TLS proxy)
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class WebSettings(_Strict):
+    """The triage web UI."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8000"
+    session_secret: SecretStr | None = Field(default=None, exclude=True)  # INTAKE_WEB_SECRET only
+    secure_cookies: SecureCookies = SecureCookies.AUTO
+    session_hours: float = Field(default=10, gt=0, le=24 * 7)
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: float = Field(default=15, gt=0)
+
+
+class DigestSettings(_Strict):
+    """The managers' daily digest."""
+
+    enabled: bool = True
+    time: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "Europe/London"
+    working_days_only: bool = True
+    recipients: tuple[str, ...] = ()
+
+    @field_validator("recipients")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            if "@" not in address or any(c.isspace() for c in address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+
+class LoggingSettings(_Strict):
+    """Log verbosity."""
+
+    level: str = "INFO"
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+
+class Settings(_Strict):
+    """Everything the service reads from config.yaml and the environment."""
+
+    mailbox_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    partnership: PartnershipSettings = PartnershipSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    accounts: tuple[AccountSettings, ...] = ()
+    polling: PollingSettings = PollingSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
+    duplicates: DuplicateSettings = DuplicateSettings()
+    limits: LimitSettings = LimitSettings()
+    forms: FormsSettings = FormsSettings()
+    rules: RulesSettings = RulesSettings()
+    web: WebSettings = WebSettings()
+    digest: DigestSettings = DigestSettings()
+    logging: LoggingSettings = LoggingSettings()
+    config_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> Settings:
+        names = [a.name for a in self.accounts]
+        if len(names) != len(set(names)):
+            raise ValueError("accounts: names must be unique")
+        return self
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

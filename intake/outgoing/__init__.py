@@ -1,0 +1,1 @@
+"""Outgoing mail: the outbox, acknowledgements and the managers' digest."""

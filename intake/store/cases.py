@@ -1,0 +1,173 @@
+"""Filing: cases, their fields and attachments, written inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from intake.store.dialect import insert_ignore
+from intake.store.ledger import store_blob
+from intake.store.models import AuditEvent, Case, CaseField, Message, ReferenceCounter, StoredAttachment, utcnow
+from parsers.forms.normalise import nhs_digits, nhs_number_valid
+from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
+from rules.values import Track, Triage
+
+LONDON = ZoneInfo("Europe/London")
+SYSTEM = "system"
+
+
+def reference_prefix(track: str, form_type: str) -> str:
+    """SAR for adults, CSPR for children; by form type when the age is unknown; REF when nothing says."""
+    if track == Track.CHILD:
+        return "CSPR"
+    if track == Track.ADULT:
+        return "SAR"
+    return {FormType.SAR_REFERRAL: "SAR", FormType.CHILD_REFERRAL: "CSPR"}.get(FormType(form_type), "REF")
+
+
+def allocate_reference(session: Session, *, prefix: str, received_at: datetime) -> str:
+    """The next reference for a prefix in the year received (Europe/London), e.g. SAR-2026-0007."""
+    year = received_at.astimezone(LONDON).year
+    insert_ignore(session, ReferenceCounter.__table__, {"prefix": prefix, "year": year, "last": 0},
+                  ["prefix", "year"])
+    # The UPDATE takes the row lock, so concurrent filers queue here and never share a number.
+    where = (col(ReferenceCounter.prefix) == prefix, col(ReferenceCounter.year) == year)
+    session.execute(sa.update(ReferenceCounter).where(*where).values(last=ReferenceCounter.last + 1))
+    number = session.exec(select(ReferenceCounter.last).where(*where)).one()
+    return f"{prefix}-{year}-{number:04d}"
+
+
+def save_attachments(session: Session, *, message_pk: int,
+                     items: Sequence[tuple[Attachment, ExtractedForm | None]]) -> None:
+    """Keep every attachment's bytes and what reading it gave."""
+    for attachment, form in items:
+        digest = store_blob(session, attachment.data)
+        session.add(StoredAttachment(
+            message_pk=message_pk, filename=attachment.filename[:500], content_type=attachment.content_type[:200],
+            origin=attachment.origin[:300], sha256=digest, size=attachment.size, is_form=form is not None,
+            form_type=str(form.form_type) if form else FormType.UNKNOWN,
+            flags=sorted(form.flags) if form else [], warnings=list(form.warnings) if form else [],
+        ))
+
+
+def _field_rows(case_pk: int, form: ExtractedForm, *, current: bool) -> list[CaseField]:
+    return [
+        CaseField(case_pk=case_pk, name=f.name, value=list(f.value) if isinstance(f.value, tuple) else f.value,
+                  source=f.source, confidence=f.confidence, label=f.label[:300], inferred=f.inferred,
+                  current=current)
+        for f in form.fields.values()
+    ]
+
+
+def apply_triage(case: Case, triage: Triage, *, extra_flags: Sequence[str] = ()) -> None:
+    """Copy a recommendation onto the case's columns (the export reads these)."""
+    case.track = str(triage.track)
+    case.cspr = str(triage.cspr)
+    case.sar = str(triage.sar)
+    case.reasons = list(triage.reasons)
+    case.signposts = [str(s) for s in triage.signposts]
+    case.flags = sorted({*(str(f) for f in triage.flags), *extra_flags})
+    case.panel_notification = triage.deadlines.panel_notification
+    case.rapid_review = triage.deadlines.rapid_review
+    case.nearest_deadline = min((d for d in (case.panel_notification, case.rapid_review) if d), default=None)
+    case.triage = {
+        "hits": [{"rule": h.rule, "description": h.description, "law": h.law, "matched": h.matched,
+                  "reason": h.reason} for h in triage.hits],
+        "suggestions": [{"field": s.field, "value": list(s.value) if isinstance(s.value, tuple) else s.value,
+                         "sentence": s.sentence, "rule": s.rule} for s in triage.suggestions],
+        "questions": list(triage.questions),
+        "deadlines_estimated": triage.deadlines.estimated_from_receipt,
+        "aware_on": triage.deadlines.aware_on.isoformat() if triage.deadlines.aware_on else None,
+    }
+    case.updated_at = utcnow()
+
+
+def file_new_case(session: Session, *, message_pk: int, received_at: datetime, sender: str,
+                  form: ExtractedForm, triage: Triage) -> Case:
+    """Create the case for a new referral, with its fields and an audit entry (caller commits)."""
+    reference = allocate_reference(session, prefix=reference_prefix(triage.track, form.form_type),
+                                   received_at=received_at)
+    case = Case(reference=reference, received_at=received_at, sender=sender, form_type=str(form.form_type))
+    apply_triage(case, triage, extra_flags=[str(f) for f in form.flags])
+    session.add(case)
+    session.flush()
+    session.add_all(_field_rows(case.id, form, current=True))
+    session.add(AuditEvent(actor=SYSTEM, action="case_created", case_pk=case.id, message_pk=message_pk,
+                           detail={"reference": reference}))
+    return case
+
+
+def find_case(session: Session, reference: str) -> Case | None:
+    """The case with this reference, if any."""
+    return session.exec(select(Case).where(Case.reference == reference)).one_or_none()
+
+
+def file_follow_up(session: Session, *, case: Case, message_pk: int, form: ExtractedForm | None) -> None:
+    """Keep a follow-up with its case; its fields fill gaps but never overwrite what the case has."""
+    if form is not None:
+        have = set(session.exec(select(CaseField.name).where(CaseField.case_pk == case.id, CaseField.current)))
+        rows = _field_rows(case.id, form, current=False)
+        for row in rows:
+            row.current = row.name not in have
+        session.add_all(rows)
+    case.updated_at = utcnow()
+    session.add(case)
+    session.add(AuditEvent(actor=SYSTEM, action="follow_up_received", case_pk=case.id, message_pk=message_pk))
+
+
+def message_ids_of(session: Session, case_pk: int) -> list[str]:
+    """Message-IDs of every email filed under a case, oldest first."""
+    statement = select(Message.message_id).where(Message.case_id == case_pk).order_by(col(Message.id))
+    return [m for m in session.exec(statement) if m]
+
+
+def case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | None:
+    """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one)."""
+    from intake.store.models import Outbox
+
+    if not message_ids:
+        return None
+    filed = select(Case.reference).join(Message, col(Message.case_id) == Case.id).where(
+        col(Message.message_id).in_(list(message_ids)))
+    found = session.exec(filed.limit(1)).first()
+    if found:
+        return found
+    sent = select(Case.reference).join(Outbox, col(Outbox.case_pk) == Case.id).where(
+        col(Outbox.message_id).in_(list(message_ids)))
+    return session.exec(sent.limit(1)).first()
+
+
+def current_fields(session: Session, case_pk: int) -> list[CaseField]:
+    """The fields as they stand (corrections applied)."""
+    statement = select(CaseField).where(CaseField.case_pk == case_pk, CaseField.current).order_by(col(CaseField.name))
+    return list(session.exec(statement))
+
+
+# Flags the rules raise; they are recomputed, never carried over, when a case is classified again.
+RULE_FLAGS = frozenset({Flag.TRACK_MISMATCH, Flag.TRANSITION_CASE, Flag.CARE_LEAVER, Flag.DEADLINE_ESTIMATED})
+
+Classifier = Callable[[Mapping[str, Field], FormType, datetime], Triage]
+
+
+def reclassify(session: Session, case: Case, classify: Classifier) -> None:
+    """Run the rules again on the fields as they now stand (corrected, or read from an unlocked form).
+
+    Flags from reading the documents stay; the rules' own flags are recomputed, and an NHS number a
+    person corrected is checked again, so no flag outlives the fact it was raised for.
+    """
+    rows = current_fields(session, case.id)
+    fields = {f.name: Field(f.name, tuple(f.value) if isinstance(f.value, list) else f.value, f.source,
+                            float(f.confidence), f.label, f.inferred) for f in rows}
+    form_type = FormType(case.form_type) if case.form_type in {t.value for t in FormType} else FormType.UNKNOWN
+    triage = classify(fields, form_type, case.received_at)
+    kept = {f for f in case.flags if f not in RULE_FLAGS and f != Flag.INVALID_NHS_NUMBER}
+    nhs = fields.get("subject.nhs_number")
+    if nhs is not None and isinstance(nhs.value, str):
+        digits = nhs_digits(nhs.value)
+        if digits is None or not nhs_number_valid(digits):
+            kept.add(str(Flag.INVALID_NHS_NUMBER))
+    apply_triage(case, triage, extra_flags=sorted(kept))

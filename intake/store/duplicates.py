@@ -1,0 +1,118 @@
+"""Duplicates: copies of one email taken in twice, and the same referral sent again.
+
+Two different things. A copy of the same email (one Message-ID, from the same sender, delivered twice
+because it was sent to two of our addresses, with slightly different bytes) is kept in the ledger but
+filed once. The same referral sent again (the same form file, or a form about the same person) is a
+new case, flagged `possible_duplicate` for staff to merge or close: it may carry something new.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from intake.store.models import AuditEvent, Case, CaseField, Disposition, Message, StoredAttachment
+from parsers.values import Attachment, ExtractedForm, Flag
+
+SYSTEM = "system"
+_FILED = (Disposition.CASE, Disposition.FOLLOW_UP, Disposition.IGNORED)
+_PERSON_FIELDS = ("subject.forenames", "subject.surname", "subject.date_of_birth", "subject.nhs_number")
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier case this one may duplicate, and the rule that matched."""
+
+    reference: str
+    rule: str
+
+
+def earlier_copy(session: Session, *, message_pk: int, message_id: str, sender: str) -> Message | None:
+    """An earlier ledger message with the same Message-ID and sender, already filed (so this one is a copy)."""
+    if not message_id or not sender:
+        return None
+    statement = (select(Message).where(Message.message_id == message_id, Message.sender == sender,
+                                       col(Message.id) < message_pk, col(Message.disposition).in_(_FILED))
+                 .order_by(col(Message.id)).limit(1))
+    return session.exec(statement).first()
+
+
+def find_duplicate(session: Session, *, case: Case, items: Sequence[tuple[Attachment, ExtractedForm | None]],
+                   form: ExtractedForm, window_days: int) -> Match | None:
+    """The earliest case within the window with the same form file or the same person, if any."""
+    earlier = select(Case.id).where(col(Case.id) < case.id,
+                                    Case.received_at >= case.received_at - timedelta(days=window_days))
+    digests = sorted({a.sha256 for a, f in items if f is not None})
+    matches: list[tuple[int, Match]] = []
+    if digests:
+        statement = (select(Case.id, Case.reference).join(Message, col(Message.case_id) == Case.id)
+                     .join(StoredAttachment, col(StoredAttachment.message_pk) == Message.id)
+                     .where(col(StoredAttachment.sha256).in_(digests), col(Case.id).in_(earlier))
+                     .order_by(col(Case.id)).limit(1))
+        found = session.exec(statement).first()
+        if found:
+            matches.append((found[0], Match(found[1], "the same form file")))
+    person = _person(form.fields)
+    if person:
+        matches.extend(_same_person(session, person, earlier))
+    return min(matches, key=lambda m: m[0])[1] if matches else None
+
+
+def flag_duplicate(session: Session, *, case: Case, message_pk: int, match: Match) -> None:
+    """Mark a case as a possible duplicate of an earlier one, with an audit entry saying which rule matched."""
+    case.flags = sorted({*case.flags, str(Flag.POSSIBLE_DUPLICATE)})
+    case.duplicate_of = match.reference
+    session.add(case)
+    session.add(AuditEvent(actor=SYSTEM, action="possible_duplicate", case_pk=case.id, message_pk=message_pk,
+                           detail={"duplicate_of": match.reference, "rule": match.rule}))
+
+
+def _normal(value: object) -> str:
+    return " ".join(re.sub(r"[^\w\s-]", " ", str(value)).lower().split())
+
+
+def _person(fields: object) -> dict[str, str]:
+    """The identifying fields of a form, normalised (NHS number as digits only)."""
+    values = {name: _normal(fields[name].value) for name in _PERSON_FIELDS if name in fields}  # type: ignore[index]
+    if "subject.nhs_number" in values:
+        values["subject.nhs_number"] = re.sub(r"\D", "", values["subject.nhs_number"])
+    return {k: v for k, v in values.items() if v}
+
+
+def _same_person(session: Session, person: dict[str, str], earlier: object) -> list[tuple[int, Match]]:
+    statement = (select(CaseField.case_pk, CaseField.name, CaseField.value)
+                 .where(col(CaseField.name).in_(_PERSON_FIELDS), CaseField.current,
+                        col(CaseField.case_pk).in_(earlier)))
+    by_case: dict[int, dict[str, object]] = defaultdict(dict)
+    for case_pk, name, value in session.exec(statement):
+        by_case[case_pk][name] = _Value(value)
+    matches = []
+    for case_pk, fields in sorted(by_case.items()):
+        other = _person(fields)
+        rule = _person_rule(person, other)
+        if rule:
+            reference = session.get(Case, case_pk).reference
+            matches.append((case_pk, Match(reference, rule)))
+    return matches
+
+
+def _person_rule(one: dict[str, str], other: dict[str, str]) -> str:
+    nhs = one.get("subject.nhs_number")
+    if nhs and len(nhs) == 10 and nhs == other.get("subject.nhs_number"):
+        return "the same NHS number"
+    keys = ("subject.forenames", "subject.surname", "subject.date_of_birth")
+    if all(one.get(k) for k in keys) and all(one.get(k) == other.get(k) for k in keys):
+        return "the same name and date of birth"
+    return ""
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A stored field value in the shape `_person` reads (it looks at `.value`)."""
+
+    value: object

@@ -1,0 +1,371 @@
+"""The queue database: SQLModel tables and the status enums they use.
+
+Every timestamp is timezone-aware UTC (`UtcDateTime`). JSON columns hold values exactly as they are
+exported. Raw bytes (messages and attachments) live once each in `blob`, keyed by their sha256.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """A DateTime that refuses naive values and always comes back timezone-aware UTC (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kwargs)
+
+
+def _json(**kwargs: Any) -> Any:
+    return Field(sa_type=sa.JSON, **kwargs)
+
+
+class Disposition(StrEnum):
+    """How a message ended. `pending` only until the worker has committed one of the others."""
+
+    PENDING = "pending"
+    CASE = "case"
+    FOLLOW_UP = "follow_up"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+
+
+class ServerState(StrEnum):
+    """What has been done to the server copy of a message."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands in triage."""
+
+    NEW = "new"
+    IN_TRIAGE = "in_triage"
+    AWAITING_INFORMATION = "awaiting_information"
+    DECIDED = "decided"
+    CLOSED = "closed"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of one outgoing email."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class Blob(SQLModel, table=True):
+    """Raw bytes, stored once per content (message sources and attachments)."""
+
+    __tablename__ = "blobs"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    """The ledger: one row per message ever taken in, with exactly one disposition once processed."""
+
+    __tablename__ = "messages"
+
+    __table_args__ = (sa.UniqueConstraint("message_id", "sha256", name="uq_message_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
+    message_id: str = Field(default="", max_length=998, index=True)
+    source: str = Field(max_length=300)  # "imap:account/folder" or "file"
+    received_at: datetime = _ts(default_factory=utcnow)
+    sender: str = Field(default="", max_length=320)
+    subject: str = Field(default="", sa_type=sa.Text)
+    size: int = 0
+    disposition: Disposition = Field(default=Disposition.PENDING, sa_type=sa.String(20), index=True)
+    reason: str = Field(default="", sa_type=sa.Text)
+    stage: str = Field(default="", max_length=40)
+    error: str = Field(default="", sa_type=sa.Text)
+    traceback: str = Field(default="", sa_type=sa.Text)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = _ts(default=None)
+    processed_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class MessageLocation(SQLModel, table=True):
+    """Where a server copy of a ledger message was found: (account, folder, UIDVALIDITY, UID) is seen once."""
+
+    __tablename__ = "message_locations"
+
+    __table_args__ = (
+        sa.UniqueConstraint("account", "folder", "uidvalidity", "uid", name="uq_location_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_pk: int = Field(foreign_key="messages.id", index=True)
+    account: str = Field(max_length=64)
+    folder: str = Field(max_length=300)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    uid: int = Field(sa_type=sa.BigInteger)
+    server_state: ServerState = Field(default=ServerState.PENDING, sa_type=sa.String(20), index=True)
+    server_error: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class MailboxState(SQLModel, table=True):
+    """Sync state of one folder of one account, and what the web UI shows of its health."""
+
+    __tablename__ = "mailbox_states"
+
+    account: str = Field(primary_key=True, max_length=64)
+    folder: str = Field(primary_key=True, max_length=300)
+    uidvalidity: int | None = Field(default=None, sa_type=sa.BigInteger)
+    last_uid: int = Field(default=0, sa_type=sa.BigInteger)
+    last_poll_at: datetime | None = _ts(default=None)
+    last_success_at: datetime | None = _ts(default=None)
+    last_error: str = Field(default="", sa_type=sa.Text)
+    idle_active: bool = False
+    token_expires_at: datetime | None = _ts(default=None)
+
+
+class StoredAttachment(SQLModel, table=True):
+    """A file found in a message (nested ones included), and what reading it gave."""
+
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_pk: int = Field(foreign_key="messages.id", index=True)
+    filename: str = Field(max_length=500)
+    content_type: str = Field(max_length=200)
+    origin: str = Field(default="", max_length=300)
+    sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
+    size: int
+    is_form: bool = False
+    form_type: str = Field(default="unknown", max_length=40)
+    flags: list[str] = _json(default_factory=list)
+    warnings: list[str] = _json(default_factory=list)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last number given for each reference prefix and year (SAR-2026-0007)."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: str = Field(primary_key=True, max_length=10)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Case(SQLModel, table=True):
+    """One referral in the queue, with the service's recommendation."""
+
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)
+    status: CaseStatus = Field(default=CaseStatus.NEW, sa_type=sa.String(30), index=True)
+    received_at: datetime = _ts()
+    sender: str = Field(default="", max_length=320)
+    form_type: str = Field(default="unknown", max_length=40)
+    track: str = Field(default="unknown", max_length=20, index=True)
+    cspr: str = Field(default="needs_information", max_length=30)
+    sar: str = Field(default="needs_information", max_length=30)
+    reasons: list[str] = _json(default_factory=list)
+    signposts: list[str] = _json(default_factory=list)
+    flags: list[str] = _json(default_factory=list)
+    panel_notification: date | None = None
+    rapid_review: date | None = None
+    nearest_deadline: date | None = Field(default=None, index=True)
+    triage: dict[str, Any] = _json(default_factory=dict)  # every rule hit, suggestion and question
+    duplicate_of: str | None = Field(default=None, max_length=40)
+    acknowledged: bool = False
+    assignee: str | None = Field(default=None, max_length=100, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class CaseField(SQLModel, table=True):
+    """One extracted (or corrected) canonical field. A correction adds a row and supersedes the old one."""
+
+    __tablename__ = "case_fields"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_pk: int = Field(foreign_key="cases.id", index=True)
+    name: str = Field(max_length=80)
+    value: Any = _json(default=None)
+    source: str = Field(default="", sa_type=sa.Text)
+    confidence: float = 1.0
+    label: str = Field(default="", max_length=300)
+    inferred: bool = False
+    current: bool = True
+    corrected_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    """A staff decision on a case, with its rationale."""
+
+    __tablename__ = "decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_pk: int = Field(foreign_key="cases.id", index=True)
+    cspr: str | None = Field(default=None, max_length=30)
+    sar: str | None = Field(default=None, max_length=30)
+    rationale: str = Field(default="", sa_type=sa.Text)
+    decided_by: str = Field(max_length=100)
+    decided_at: datetime = _ts(default_factory=utcnow)
+
+
+class Outbox(SQLModel, table=True):
+    """One outgoing email, queued in the same transaction as what caused it; sent at most once."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=40)
+    recipient: str = Field(max_length=320)
+    message_id: str = Field(max_length=300)
+    subject: str = Field(sa_type=sa.Text)
+    body_text: str = Field(sa_type=sa.Text)
+    body_html: str = Field(default="", sa_type=sa.Text)
+    in_reply_to: str = Field(default="", max_length=998)
+    thread_references: str = Field(default="", sa_type=sa.Text)  # the References header to send
+    message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)  # what it answers
+    recipient_key: str = Field(default="", max_length=320, index=True)  # lower-cased, for the rate limit
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = _ts(default=None)  # when it went to "sending": the crash lease starts here
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(20), index=True)
+    reason: str = Field(default="", sa_type=sa.Text)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts(default_factory=utcnow)
+    last_error: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: every change (and, with the web UI, every view) of a case or message."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100)  # "system" or a user name
+    action: str = Field(max_length=60)
+    case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)
+    detail: dict[str, Any] = _json(default_factory=dict)
+
+
+# --- Web UI and digest (issue 6) ------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    """What a web user may do: triage works cases; manager also exports; admin also reads the audit."""
+
+    TRIAGE = "triage"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class StaffCspr(StrEnum):
+    """A person's decision on a child's case: notify the national panel or not."""
+
+    NOTIFY = "notify"
+    DO_NOT_NOTIFY = "do_not_notify"
+
+
+class StaffSar(StrEnum):
+    """A person's decision on an adult's case under Care Act s44."""
+
+    MANDATORY = "mandatory"
+    DISCRETIONARY = "discretionary"
+    NOT_MET = "not_met"
+
+
+class User(SQLModel, table=True):
+    """A local web account: an argon2 hash, a role, and the failed sign-ins that lock it."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: Role = Field(sa_type=sa.String(20))
+    disabled: bool = False
+    failed_attempts: int = 0
+    locked_until: datetime | None = _ts(default=None)
+    last_login_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts(default_factory=utcnow)
+    password_changed_at: datetime = _ts(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser, kept server-side so that sign-out and disabling an account end it at once."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie; the cookie itself is not kept
+    username: str = Field(max_length=100, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+
+
+class CaseNote(SQLModel, table=True):
+    """A note a person wrote on a case."""
+
+    __tablename__ = "case_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_pk: int = Field(foreign_key="cases.id", index=True)
+    author: str = Field(max_length=100)
+    text: str = Field(sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class DigestRun(SQLModel, table=True):
+    """One managers' digest. A scheduled run claims its date (unique) before sending; manual runs have none."""
+
+    __tablename__ = "digest_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_date: date | None = Field(default=None, unique=True)
+    manual: bool = False
+    started_at: datetime = _ts(default_factory=utcnow)
+    sent_at: datetime | None = _ts(default=None)
+    recipients: list[str] = _json(default_factory=list)
+    error: str = Field(default="", sa_type=sa.Text)

@@ -1,0 +1,1 @@
+"""The worker: polling, ingesting, the per-message pipeline and the isolated child processes."""

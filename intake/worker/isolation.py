@@ -1,0 +1,166 @@
+"""Running form extraction in a separate process, bounded in time and memory.
+
+A hostile PDF can loop or balloon inside a C library where no Python timeout reaches; a child process with
+an RLIMIT_AS cap can be killed without harming the worker. Children are forked from a forkserver that has
+already imported the parsers, so each attachment costs a fork (a few ms), not a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import re
+import resource
+import signal
+from collections.abc import Callable
+from functools import cache
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from parsers.errors import (
+    ERRORS_BY_CODE,
+    AttachmentError,
+    CorruptAttachmentError,
+    ExtractionMemoryError,
+    ExtractionTimeoutError,
+)
+from parsers.forms import ExtractionLimits, extract, load_vocabulary
+from parsers.message import parse_message
+from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
+
+log = logging.getLogger(__name__)
+# The child's own exit status when even reporting a MemoryError failed (see _out_of_memory).
+_EXIT_OUT_OF_MEMORY = 86
+_CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would soon have been) refused
+_KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS, _EXIT_OUT_OF_MEMORY)
+# Seconds allowed on top of the extraction limit for the child to start and hand its result back.
+_START_GRACE = 5.0
+
+
+@cache
+def _context() -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["parsers.forms", "parsers.message", "intake.worker.isolation"])
+    return context
+
+
+@cache
+def _vocabulary(path: Path | None):
+    return load_vocabulary(path)
+
+
+def extract_isolated(
+    attachment: Attachment, *, vocabulary_path: Path | None, limits: ExtractionLimits, password: str | None = None
+) -> ExtractedForm:
+    """`parsers.forms.extract` in a child process; raises ExtractionTimeoutError or ExtractionMemoryError when
+    the child runs past ``limits``, and re-raises any other AttachmentError with its own type."""
+    outcome = _in_child(_run, (attachment, vocabulary_path, limits, password), limits,
+                        what=f"extraction (sha256 {attachment.sha256[:12]})")
+    return _outcome(outcome)
+
+
+def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
+    """`parsers.message.parse_message` in a child process under the same limits as extraction.
+
+    The MIME tree, TNEF and Outlook .msg readers run on untrusted bytes too, and a crafted winmail.dat
+    can make tnefparse allocate without bound; in a child, that is a quarantine reason, not a dead worker.
+    """
+    outcome = _in_child(_parse, (raw, limits.memory_bytes), limits, what="message parsing")
+    if outcome[0] == "error":
+        _, code, message = outcome
+        raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
+    return outcome[1]
+
+
+def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits, *, what: str) -> tuple:
+    """Run `target(sender, *args)` in a forked child; its one message back, or the error its death means."""
+    receiver, sender = _context().Pipe(duplex=False)
+    child = _context().Process(target=target, args=(sender, *args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.timeout_seconds + _START_GRACE):
+            log.warning("%s timed out after %ss", what, limits.timeout_seconds)
+            raise ExtractionTimeoutError()
+        try:
+            return receiver.recv()
+        except EOFError:
+            child.join(5)
+            if child.exitcode in _KILLED_BY_MEMORY:
+                raise ExtractionMemoryError() from None
+            raise CorruptAttachmentError(f"The reader stopped unexpectedly (exit {child.exitcode}).") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+
+
+def _lift_cap() -> None:
+    """Remove the memory cap (a soft limit may always rise to the hard one, which is unlimited)."""
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def _send(sender: Connection, outcome: tuple) -> None:
+    """Hand the child's outcome back. The memory cap is lifted first: the work is done, and pickling
+    the answer needs memory too (a MemoryError that cannot be reported would look like a crash)."""
+    try:
+        _lift_cap()
+        sender.send(outcome)
+    except BaseException:  # nothing left to report with: the parent reads the exit status
+        os._exit(_EXIT_OUT_OF_MEMORY)
+    finally:
+        sender.close()
+
+
+_MEMORY = ("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message)
+
+
+def _parse(sender: Connection, raw: bytes, memory_bytes: int) -> None:
+    """The child for parse_isolated."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
+    try:
+        outcome: tuple = ("ok", parse_message(raw))
+    except MemoryError:
+        outcome = _MEMORY
+    _send(sender, outcome)
+
+
+def _outcome(outcome: tuple) -> ExtractedForm:
+    if outcome[0] == "error":
+        _, code, message = outcome
+        raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
+    _, filename, form_type, fields, flags, warnings, unanswered = outcome
+    return ExtractedForm(filename, FormType(form_type), {f.name: f for f in fields}, frozenset(flags),
+                         tuple(warnings), tuple(unanswered))
+
+
+def _run(
+    sender: Connection, attachment: Attachment, vocabulary_path: Path | None, limits: ExtractionLimits,
+    password: str | None,
+) -> None:
+    """The child: cap the address space, extract, send back plain values (a mapping proxy does not pickle)."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, resource.RLIM_INFINITY))
+    try:
+        form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
+        outcome: tuple = ("ok", form.filename, form.form_type.value, tuple(form.fields.values()),
+                          tuple(form.flags), form.warnings, form.unanswered)
+    except MemoryError:
+        outcome = _MEMORY
+    except AttachmentError as exc:
+        # Starved of memory, C extensions fail in their own ways (SystemError, a library's own exception),
+        # which the reader reports as a damaged file; a child that touched its cap ran out of memory.
+        _lift_cap()  # reading /proc needs memory too
+        outcome = _MEMORY if _reached_cap(limits.memory_bytes) else ("error", exc.code, str(exc))
+    _send(sender, outcome)
+
+
+def _reached_cap(memory_bytes: int) -> bool:
+    """Whether this process's peak address space came within a few MiB of its RLIMIT_AS cap."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:  # not Linux: no way to tell, so trust the reader's own verdict
+        return False
+    match = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
+    return match is not None and int(match[1]) * 1024 >= memory_bytes - _CAP_MARGIN

@@ -1,0 +1,53 @@
+"""Which extractor and which rules the pipeline runs: the one place the pure packages are wired in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import partial
+
+from intake.config.settings import Settings
+from intake.worker.isolation import extract_isolated, parse_isolated
+from intake.worker.pipeline import Stages
+from parsers.forms import ExtractionLimits, extract_body, is_form_candidate, load_vocabulary, merge_forms
+from parsers.values import Field, FormType
+from rules.calendar import WorkingCalendar
+from rules.ruleset import load_ruleset
+from rules.triage import classify
+from rules.values import Triage
+
+
+def extraction_limits(settings: Settings) -> ExtractionLimits:
+    """The per-attachment limits of config.yaml (limits and forms sections)."""
+    limits = settings.limits
+    return ExtractionLimits(
+        max_attachment_bytes=limits.max_attachment_bytes, max_uncompressed_bytes=limits.max_uncompressed_bytes,
+        timeout_seconds=limits.extraction_timeout_seconds, memory_bytes=limits.extraction_memory_bytes,
+        max_pages=settings.forms.max_pages, max_ocr_pages=settings.forms.max_ocr_pages)
+
+
+def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormType, datetime], Triage]:
+    """The triage rules, loaded and validated once (a bad rules file stops start-up with its key named)."""
+    ruleset = load_ruleset(settings.rules.file)
+    calendar = WorkingCalendar()
+
+    def run(fields: Mapping[str, Field], form_type: FormType, received_at: datetime) -> Triage:
+        return classify(fields, form_type=form_type, received_at=received_at, ruleset=ruleset, calendar=calendar)
+
+    return run
+
+
+def build_stages(settings: Settings) -> Stages:
+    """The stages for this configuration: forms read in a bounded child process, then the rules."""
+    vocabulary = load_vocabulary(settings.forms.vocabulary_file)  # validated at start-up
+    limits = extraction_limits(settings)
+    return Stages(
+        parse=partial(parse_isolated, limits=limits),
+        is_form=is_form_candidate,
+        read_form=partial(extract_isolated, vocabulary_path=settings.forms.vocabulary_file,
+                          limits=limits),
+        read_body=partial(extract_body, vocabulary=vocabulary),
+        merge=merge_forms,
+        classify=build_classifier(settings),
+        error_code=lambda exc: getattr(exc, "code", None),
+    )

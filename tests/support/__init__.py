@@ -1,0 +1,1 @@
+"""Test support: a real Dovecot, mail and form factories, SMTP servers, browser helpers."""
