@@ -9,21 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from parsers.values import Field, FormType
 from rules.age import AgeAtEvent, read_age
+from rules.calendar import WorkingCalendar
 from rules.codes import AbuseStatus, AbuseType, Perpetrator
 from rules.evidence import inferred_suggestions, read_evidence
 from rules.phrases import ABUSE_FIELD, ABUSE_TYPES_FIELD
+from rules.policy import Ruleset
 from rules.reader import FieldReader
 from rules.truth import Truth
 from rules.values import Suggestion, Track
-
-if TYPE_CHECKING:
-    from rules.calendar import WorkingCalendar
-    from rules.ruleset import Ruleset
 
 ASK_DIED = "Has the person died?"
 ASK_ABUSE = "Is abuse or neglect (including self-neglect) known or suspected?"

@@ -28,8 +28,7 @@ class PanelDeadlines:
             return miss("no statutory deadline: the CSPR decision is not met")
         thresholds = case.ruleset.thresholds
         estimated = case.la_aware_on is None
-        aware_on = case.received_on if estimated else case.la_aware_on
-        assert aware_on is not None  # for the type checker: one of the two is always set
+        aware_on = case.received_on if case.la_aware_on is None else case.la_aware_on
         deadlines = Deadlines(
             panel_notification=case.calendar.add_working_days(aware_on, thresholds.panel_notification_working_days),
             rapid_review=case.calendar.add_working_days(aware_on, thresholds.rapid_review_working_days),

@@ -10,7 +10,7 @@ from typing import Any
 
 from parsers.values import Field, FieldValue, FormType
 from rules.calendar import WorkingCalendar
-from rules.ruleset import Ruleset
+from rules.policy import Ruleset
 from rules.triage import classify
 from rules.values import Triage
 

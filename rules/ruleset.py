@@ -1,5 +1,8 @@
 """The partnership's ruleset: rule order, local thresholds and local additions, read from YAML at start-up.
 
+The values themselves (Ruleset, Thresholds, LocalAuthority) live in rules/policy.py; this module reads and
+checks them, against the catalogue of rules for the rule order.
+
 Everything is validated when loaded so that a typo stops the service with a message naming the key, instead of
 quietly changing a recommendation later. The default file is rules/rules.yaml beside this module.
 """
@@ -7,7 +10,6 @@ quietly changing a recommendation later. The default file is rules/rules.yaml be
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,46 +18,13 @@ import yaml
 
 from rules.catalogue import RULE_NAMES
 from rules.codes import AbuseType
+from rules.policy import LocalAuthority, Ruleset, Thresholds
 
 DEFAULT_PATH = Path(__file__).with_name("rules.yaml")
 
 
 class RulesetError(ValueError):
     """The ruleset file is missing, unreadable or invalid; the message names the key."""
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Ages and working-day counts the rules compare against."""
-
-    age_of_majority: int = 18
-    transition_min_age: int = 16
-    transition_max_age: int = 17
-    care_leaver_max_age: int = 25
-    dardr_min_age: int = 16
-    panel_notification_working_days: int = 5
-    rapid_review_working_days: int = 15
-
-
-@dataclass(frozen=True)
-class LocalAuthority:
-    """The partnership's local authority, named in reasons."""
-
-    name: str = "the local authority"
-    codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Ruleset:
-    """Validated settings for the triage rules."""
-
-    rule_order: tuple[str, ...] = RULE_NAMES
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    local_authority: LocalAuthority = field(default_factory=LocalAuthority)
-    # Abuse types the partnership treats as serious in themselves for s44(3) (added to "seriously harmed: yes").
-    serious_abuse_types: frozenset[AbuseType] = frozenset()
-    timezone: str = "Europe/London"
-    source: str = "defaults"
 
 
 _TOP_KEYS = {"version", "timezone", "local_authority", "thresholds", "serious_abuse_types", "rule_order"}

@@ -14,8 +14,8 @@ from parsers.values import Field, Flag, FormType
 from rules.calendar import WorkingCalendar
 from rules.case import CaseFacts, build_case
 from rules.catalogue import RULES
+from rules.policy import Ruleset
 from rules.rule import Outcome, Rule
-from rules.ruleset import Ruleset
 from rules.values import CsprDecision, Deadlines, RuleHit, SarDecision, Triage
 
 RuleResult = tuple[Rule, Outcome]

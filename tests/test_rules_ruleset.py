@@ -10,7 +10,8 @@ import yaml
 
 from rules.catalogue import RULE_NAMES
 from rules.codes import AbuseType
-from rules.ruleset import DEFAULT_PATH, Ruleset, RulesetError, Thresholds, load_ruleset
+from rules.policy import DEFAULT_RULE_ORDER, Ruleset, Thresholds
+from rules.ruleset import DEFAULT_PATH, RulesetError, load_ruleset
 
 
 def write(tmp_path: Path, data: Any) -> Path:
@@ -81,3 +82,8 @@ def test_an_unreadable_file_is_a_ruleset_error(tmp_path: Path) -> None:
 
 def test_a_ruleset_built_in_code_has_the_same_defaults() -> None:
     assert Ruleset().rule_order == load_ruleset().rule_order
+
+
+def test_the_default_rule_order_names_every_rule_of_the_catalogue_in_its_order() -> None:
+    # policy.py lists names only (so that it imports no rule); this keeps it in step with the catalogue.
+    assert DEFAULT_RULE_ORDER == RULE_NAMES
