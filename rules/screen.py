@@ -1,17 +1,22 @@
-"""Screening: before anything is filed or answered, decide what a message is.
+"""Screening: before anything is filed, read or answered, decide what a message is.
 
-A chain of small checks in the style of Zammad's mail filters. Robots (auto-replies, bounces, lists,
-our own mail) must never be answered (RFC 3834); some are not even filed. A message can still be a
-real referral that must not be answered — a form forwarded by a mailbox rule, say — so "file it" and
-"answer it" are separate answers.
+Small named checks in the style of GNU Mailman's rules (and of the triage rules, rules/rule.py): each robot
+check has a name, a one-line description and a `check` that returns its hit; every hit is kept on the
+Screening, and the first one is the reason no reply is sent. Robots (auto-replies, bounces, lists, our own
+mail) must never be answered (RFC 3834); some are not even filed. A message can still be a real referral that
+must not be answered — a form forwarded by a mailbox rule, say — so "file it" and "answer it" are separate
+answers.
+
+Pure: what the queue knows about the message's thread is looked up by the caller (`thread_query` says what to
+look up) and passed in as ThreadFacts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from parsers.values import ParsedEmail
 
@@ -26,7 +31,12 @@ _OOO_SUBJECT = re.compile(
 )
 OWN_MESSAGE_ID_PREFIX = "<intake."  # every Message-ID we send starts so (intake.outgoing.outbox.new_message_id)
 _ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce"}
+_DAEMON_LOCALPARTS = {"mailer-daemon", "postmaster"}
 _BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+_BOUNCE_SUBJECT = re.compile(r"undeliver|delivery (status|failure|has failed)|returned mail|failure notice",
+                             re.IGNORECASE)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+_QUOTED_HEADER_TYPES = {"message/rfc822-headers", "text/rfc822-headers", "message/delivery-status"}
 
 
 class Verdict(StrEnum):
@@ -35,6 +45,138 @@ class Verdict(StrEnum):
     NEW = "new"  # file a new case
     FOLLOW_UP = "follow_up"  # file under an existing case
     IGNORE = "ignore"  # keep in the ledger only
+
+
+class RobotKind(StrEnum):
+    """What a robot check's hit says about the message."""
+
+    OWN_MAIL = "own_mail"  # our own outgoing mail come back: never filed
+    AUTO_REPLY = "auto_reply"  # an automatic reply: not filed unless it carries a form
+    ROBOT = "robot"  # some other machine or list: filed if it is a referral, never answered
+
+
+@dataclass(frozen=True)
+class ScreenHit:
+    """One robot check that matched, and why."""
+
+    check: str
+    kind: RobotKind
+    reason: str
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The parts of a message the robot checks read, normalised once."""
+
+    email: ParsedEmail
+    own_address: str  # lower-case
+
+    @property
+    def sender(self) -> str:
+        """The sender's address (lower-case, as parsed)."""
+        return self.email.sender
+
+    @property
+    def local_part(self) -> str:
+        """The sender's address before the @."""
+        return self.email.sender.split("@", 1)[0]
+
+    @property
+    def auto_submitted(self) -> str:
+        """The Auto-Submitted header (RFC 3834), lower-case."""
+        return self.email.header("Auto-Submitted").strip().lower()
+
+    @property
+    def precedence(self) -> str:
+        """Precedence, or the X-Precedence some mailers send instead, lower-case."""
+        return (self.email.header("Precedence") or self.email.header("X-Precedence")).strip().lower()
+
+
+@dataclass(frozen=True)
+class RobotCheck:
+    """A screening rule: a name, what it looks for, what a hit means, and the test (a reason, or "" for no hit)."""
+
+    name: str
+    description: str
+    kind: RobotKind
+    test: Callable[[Envelope], str]
+
+    def check(self, envelope: Envelope) -> ScreenHit | None:
+        """This check's hit on the message, or None."""
+        reason = self.test(envelope)
+        return ScreenHit(self.name, self.kind, reason) if reason else None
+
+
+def _when(hit: bool, reason: str) -> str:
+    return reason if hit else ""
+
+
+def _auto_submitted(e: Envelope, *, replied: bool) -> str:
+    auto = e.auto_submitted
+    return _when(bool(auto) and auto != "no" and auto.startswith("auto-replied") is replied, f"Auto-Submitted: {auto}")
+
+
+def _precedence(e: Envelope, *, auto_reply: bool) -> str:
+    # Only the Precedence header itself marks an auto-reply; X-Precedence: auto_reply is a robot like bulk mail.
+    is_auto_reply = e.email.header("Precedence").strip().lower() == "auto_reply"
+    return _when(e.precedence in _BULK_PRECEDENCE and is_auto_reply is auto_reply, f"Precedence: {e.precedence}")
+
+
+# In this order: the first hit is the reason recorded for not answering.
+ROBOT_CHECKS: tuple[RobotCheck, ...] = (
+    RobotCheck("loop_header", "our own loop header (X-Safeguarding-Intake-Loop)", RobotKind.OWN_MAIL,
+               lambda e: _when(bool(e.email.header(LOOP_HEADER)), "our own loop header")),
+    RobotCheck("own_address", "sent from the partnership's own address", RobotKind.OWN_MAIL,
+               lambda e: _when(e.sender == e.own_address, "sent from our own address")),
+    RobotCheck("own_message_id", "a Message-ID we generated", RobotKind.OWN_MAIL,
+               lambda e: _when(is_own_message_id(e.email.message_id, own_address=e.own_address),
+                               "our own Message-ID")),
+    RobotCheck("no_sender", "no sender address", RobotKind.ROBOT,
+               lambda e: _when(not e.sender, "no sender address")),
+    RobotCheck("robot_sender", "a robot's address (mailer-daemon, postmaster, no-reply ...)", RobotKind.ROBOT,
+               lambda e: _when(e.local_part in _ROBOT_LOCALPARTS, f"robot sender ({e.local_part})")),
+    RobotCheck("empty_return_path", "an empty envelope sender (Return-Path: <>)", RobotKind.ROBOT,
+               lambda e: _when(e.email.header("Return-Path").strip() == "<>",
+                               "empty envelope sender (Return-Path: <>)")),
+    RobotCheck("report", "a delivery or read report (multipart/report)", RobotKind.ROBOT,
+               lambda e: _when(e.email.content_type == "multipart/report", "delivery or read report")),
+    RobotCheck("auto_replied", "Auto-Submitted: auto-replied (RFC 3834)", RobotKind.AUTO_REPLY,
+               lambda e: _auto_submitted(e, replied=True)),
+    RobotCheck("auto_submitted", "Auto-Submitted other than no (RFC 3834)", RobotKind.ROBOT,
+               lambda e: _auto_submitted(e, replied=False)),
+    RobotCheck("precedence_auto_reply", "Precedence: auto_reply", RobotKind.AUTO_REPLY,
+               lambda e: _precedence(e, auto_reply=True)),
+    RobotCheck("bulk_precedence", "Precedence (or X-Precedence): bulk, list, junk", RobotKind.ROBOT,
+               lambda e: _precedence(e, auto_reply=False)),
+    RobotCheck("auto_response_suppress", "X-Auto-Response-Suppress (Microsoft)", RobotKind.ROBOT,
+               lambda e: _when(bool(e.email.header("X-Auto-Response-Suppress")), "X-Auto-Response-Suppress")),
+    RobotCheck("mailing_list", "a mailing list (List-Id, List-Unsubscribe)", RobotKind.ROBOT,
+               lambda e: _when(bool(e.email.header("List-Id") or e.email.header("List-Unsubscribe")),
+                               "mailing list")),
+    RobotCheck("auto_reply_header", "X-Autoreply or X-Autorespond", RobotKind.AUTO_REPLY,
+               lambda e: _when(bool(e.email.header("X-Autoreply") or e.email.header("X-Autorespond")),
+                               "auto-reply header")),
+    RobotCheck("out_of_office_subject", "an out-of-office subject, in several languages", RobotKind.AUTO_REPLY,
+               lambda e: _when(bool(_OOO_SUBJECT.search(e.email.subject)), "out-of-office subject")),
+)
+
+
+@dataclass(frozen=True)
+class ThreadQuery:
+    """What screening needs looked up in the queue for one message; the caller looks it up."""
+
+    reply_ids: tuple[str, ...]  # In-Reply-To and References: the case any of them was filed under or sent from
+    bounced_ids: tuple[str, ...]  # Message-IDs quoted in a bounce (empty unless the message is a bounce)
+    subject_references: tuple[str, ...]  # case references in the subject: which of them exist
+
+
+@dataclass(frozen=True)
+class ThreadFacts:
+    """What the queue knows about a message's thread: the answers to its ThreadQuery."""
+
+    reply_case: str | None = None  # the case the reply_ids belong to
+    bounced_case: str | None = None  # the case the bounced_ids belong to
+    existing_references: frozenset[str] = frozenset()  # those subject_references that name a case
 
 
 @dataclass(frozen=True)
@@ -46,16 +188,7 @@ class Screening:
     case_reference: str | None = None  # for FOLLOW_UP, or the case a bounce belongs to
     no_reply_reason: str = ""  # non-empty: never send this sender an automatic reply
     bounced_ids: tuple[str, ...] = ()  # for a bounce of our mail: the Message-IDs it quotes
-
-
-class Thread(Protocol):
-    """Look-ups into the queue that screening needs (implemented by intake/, over the database)."""
-
-    def case_for_message_ids(self, message_ids: tuple[str, ...]) -> str | None:
-        """The reference of the case any of these Message-IDs was filed under or sent from."""
-
-    def case_exists(self, reference: str) -> bool:
-        """Whether a case with this reference exists."""
+    hits: tuple[ScreenHit, ...] = ()  # every robot check that matched, in check order
 
 
 def is_own_message_id(message_id: str, *, own_address: str) -> bool:
@@ -65,88 +198,57 @@ def is_own_message_id(message_id: str, *, own_address: str) -> bool:
     return value.startswith(OWN_MESSAGE_ID_PREFIX) and value.endswith(f"@{domain}>")
 
 
+def robot_hits(email: ParsedEmail, *, own_address: str) -> tuple[ScreenHit, ...]:
+    """Every robot check that matches this message, in check order."""
+    envelope = Envelope(email, own_address.lower())
+    return tuple(hit for hit in (check.check(envelope) for check in ROBOT_CHECKS) if hit is not None)
+
+
 def robot_reason(email: ParsedEmail, *, own_address: str) -> str:
     """Why this message must never get an automatic reply, or "" when it may (RFC 3834 and common practice)."""
-    auto = email.header("Auto-Submitted").strip().lower()
-    precedence = (email.header("Precedence") or email.header("X-Precedence")).strip().lower()
-    sender = email.sender
-    local = sender.split("@", 1)[0]
-    checks = (
-        (bool(email.header(LOOP_HEADER)), "our own loop header"),
-        (sender == own_address.lower(), "sent from our own address"),
-        (is_own_message_id(email.message_id, own_address=own_address), "our own Message-ID"),
-        (not sender, "no sender address"),
-        (local in _ROBOT_LOCALPARTS, f"robot sender ({local})"),
-        (email.header("Return-Path").strip() == "<>", "empty envelope sender (Return-Path: <>)"),
-        (email.content_type == "multipart/report", "delivery or read report"),
-        (bool(auto) and auto != "no", f"Auto-Submitted: {auto}"),
-        (precedence in _BULK_PRECEDENCE, f"Precedence: {precedence}"),
-        (bool(email.header("X-Auto-Response-Suppress")), "X-Auto-Response-Suppress"),
-        (bool(email.header("List-Id") or email.header("List-Unsubscribe")), "mailing list"),
-        (bool(email.header("X-Autoreply") or email.header("X-Autorespond")), "auto-reply header"),
-        (bool(_OOO_SUBJECT.search(email.subject)), "out-of-office subject"),
-    )
-    return next((reason for hit, reason in checks if hit), "")
+    hits = robot_hits(email, own_address=own_address)
+    return hits[0].reason if hits else ""
 
 
 def is_bounce(email: ParsedEmail) -> bool:
     """A delivery status notification (RFC 3464) or a classic bounce from a mailer daemon."""
     report = email.content_type == "multipart/report" and "delivery-status" in email.header("Content-Type").lower()
-    daemon = email.sender.split("@", 1)[0] in {"mailer-daemon", "postmaster"} or not email.sender
-    subject = re.search(r"undeliver|delivery (status|failure|has failed)|returned mail|failure notice",
-                        email.subject, re.IGNORECASE)
-    return report or (daemon and bool(subject))
+    daemon = email.sender.split("@", 1)[0] in _DAEMON_LOCALPARTS or not email.sender
+    return report or (daemon and bool(_BOUNCE_SUBJECT.search(email.subject)))
 
 
-def screen(email: ParsedEmail, *, own_address: str, thread: Thread, has_form: bool) -> Screening:
-    """Decide whether a message is a new referral, a follow-up, or something to keep but not file."""
-    no_reply = robot_reason(email, own_address=own_address)
-    own_id = is_own_message_id(email.message_id, own_address=own_address)
-    if email.header(LOOP_HEADER) or email.sender == own_address.lower() or own_id:
-        return Screening(Verdict.IGNORE, "our own outgoing mail", no_reply_reason=no_reply)
-    if is_bounce(email):
-        quoted = _ids_in_bounce(email)
-        ours = thread.case_for_message_ids(quoted)
-        return Screening(Verdict.IGNORE, "delivery status notification (bounce)", ours, no_reply,
-                         quoted if ours else ())
-    reference = _thread_reference(email, thread)
-    if reference:
-        return Screening(Verdict.FOLLOW_UP, f"reply to case {reference}", reference, no_reply)
-    if no_reply and not has_form and _is_auto_reply(email):
-        return Screening(Verdict.IGNORE, f"automatic reply ({no_reply})", no_reply_reason=no_reply)
-    return Screening(Verdict.NEW, "new referral", no_reply_reason=no_reply)
-
-
-def _is_auto_reply(email: ParsedEmail) -> bool:
-    auto = email.header("Auto-Submitted").strip().lower()
-    return (
-        auto.startswith("auto-replied")
-        or bool(email.header("X-Autoreply") or email.header("X-Autorespond"))
-        or email.header("Precedence").strip().lower() == "auto_reply"
-        or bool(_OOO_SUBJECT.search(email.subject))
+def thread_query(email: ParsedEmail) -> ThreadQuery:
+    """What to look up in the queue before screening this message."""
+    return ThreadQuery(
+        reply_ids=tuple(i for i in (email.in_reply_to, *email.references) if i),
+        bounced_ids=_ids_in_bounce(email) if is_bounce(email) else (),
+        subject_references=tuple(REFERENCE_PATTERN.findall(email.subject)),
     )
 
 
-def _thread_reference(email: ParsedEmail, thread: Thread) -> str | None:
-    ids = tuple(i for i in (email.in_reply_to, *email.references) if i)
-    if ids:
-        found = thread.case_for_message_ids(ids)
-        if found:
-            return found
-    for match in REFERENCE_PATTERN.findall(email.subject):
-        if thread.case_exists(match):
-            return match
-    return None
-
-
-_MESSAGE_ID = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+def screen(email: ParsedEmail, *, own_address: str, thread: ThreadFacts, has_form: bool) -> Screening:
+    """Decide whether a message is a new referral, a follow-up, or something to keep but not file."""
+    hits = robot_hits(email, own_address=own_address)
+    no_reply = hits[0].reason if hits else ""
+    kinds = {hit.kind for hit in hits}
+    if RobotKind.OWN_MAIL in kinds:
+        return Screening(Verdict.IGNORE, "our own outgoing mail", no_reply_reason=no_reply, hits=hits)
+    if is_bounce(email):
+        ours = thread.bounced_case
+        return Screening(Verdict.IGNORE, "delivery status notification (bounce)", ours, no_reply,
+                         _ids_in_bounce(email) if ours else (), hits)
+    reference = thread.reply_case or next(
+        (ref for ref in REFERENCE_PATTERN.findall(email.subject) if ref in thread.existing_references), None)
+    if reference:
+        return Screening(Verdict.FOLLOW_UP, f"reply to case {reference}", reference, no_reply, hits=hits)
+    if RobotKind.AUTO_REPLY in kinds and not has_form:
+        return Screening(Verdict.IGNORE, f"automatic reply ({no_reply})", no_reply_reason=no_reply, hits=hits)
+    return Screening(Verdict.NEW, "new referral", no_reply_reason=no_reply, hits=hits)
 
 
 def _ids_in_bounce(email: ParsedEmail) -> tuple[str, ...]:
     """Message-IDs quoted in a bounce: the returned headers are where our own Message-ID shows up."""
     texts = [email.text_body] + [
-        a.data[:200_000].decode("utf-8", "replace")
-        for a in email.attachments
-        if a.content_type in {"message/rfc822-headers", "text/rfc822-headers", "message/delivery-status"}
+        a.data[:200_000].decode("utf-8", "replace") for a in email.attachments if a.content_type in _QUOTED_HEADER_TYPES
     ]
     return tuple(dict.fromkeys(m for text in texts for m in _MESSAGE_ID.findall(text)))

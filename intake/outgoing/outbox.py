@@ -31,14 +31,14 @@ from sqlmodel import Session, col, func, select
 from intake.config.settings import AcknowledgementSettings, OutboxSettings
 from intake.mail.oauth import OAuthError
 from intake.mail.smtp import SmtpPermanentError, SmtpTemporaryError
+from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import worker_identity
-from intake.store.models import AuditEvent, Case, Outbox, OutboxStatus, utcnow
+from intake.store.models import Case, Outbox, OutboxStatus, utcnow
 from rules.screen import LOOP_HEADER, OWN_MESSAGE_ID_PREFIX
 
 log = logging.getLogger(__name__)
 
-SYSTEM = "system"
 ACK_BOUNCED = "acknowledgement_bounced"  # case flag: the referrer's address failed
 INTERRUPTED = "interrupted during send; check the sent folder before retrying (outbox retry ID)"
 _LIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT)
@@ -115,8 +115,8 @@ def queue(session: Session, *, key: str, draft: Draft, own_address: str, case_pk
     }, ["idempotency_key"])
     row = session.exec(select(Outbox).where(Outbox.idempotency_key == key)).one()
     if suppressed and row.status == OutboxStatus.SUPPRESSED and case_pk is not None:
-        session.add(AuditEvent(actor=SYSTEM, action=f"{draft.kind}_suppressed", case_pk=case_pk,
-                               message_pk=message_pk, detail={"outbox": row.id, "reason": suppressed}))
+        record(session, actor=SYSTEM, action=AuditAction(f"{draft.kind}_suppressed"), case_pk=case_pk,
+               message_pk=message_pk, detail={"outbox": row.id, "reason": suppressed})
     return row
 
 
@@ -225,8 +225,8 @@ class OutboxSender:
                          sent_at=utcnow(), reason="")
             if row.kind == MailKind.ACKNOWLEDGEMENT and row.case_pk is not None:
                 session.execute(sa.update(Case).where(col(Case.id) == row.case_pk).values(acknowledged=True))
-                session.add(AuditEvent(actor=SYSTEM, action="acknowledgement_sent", case_pk=row.case_pk,
-                                       message_pk=row.message_pk, detail={"outbox": row.id}))
+                record(session, actor=SYSTEM, action=AuditAction.ACKNOWLEDGEMENT_SENT, case_pk=row.case_pk,
+                       message_pk=row.message_pk, detail={"outbox": row.id})
             session.commit()
 
     def _after_temporary(self, row: Outbox, error: str, report: SendReport) -> None:
@@ -247,8 +247,8 @@ class OutboxSender:
         with Session(self._engine) as session:
             self._finish(session, row.id, OutboxStatus.FAILED, reason=reason[:2000], last_error=reason[:2000])
             if row.case_pk is not None:
-                session.add(AuditEvent(actor=SYSTEM, action=f"{row.kind}_failed", case_pk=row.case_pk,
-                                       message_pk=row.message_pk, detail={"outbox": row.id, "reason": reason}))
+                record(session, actor=SYSTEM, action=AuditAction(f"{row.kind}_failed"), case_pk=row.case_pk,
+                       message_pk=row.message_pk, detail={"outbox": row.id, "reason": reason})
             session.commit()
         log.error("outbox %s: failed: %s", row.id, reason)
 
@@ -271,8 +271,8 @@ def record_bounce(session: Session, *, case: Case, message_pk: int, quoted_ids: 
         case.acknowledged = False
         case.updated_at = utcnow()
         session.add(case)
-    session.add(AuditEvent(actor=SYSTEM, action="acknowledgement_bounced", case_pk=case.id, message_pk=message_pk,
-                           detail={"outbox": [row.id for row in bounced]}))
+    record(session, actor=SYSTEM, action=AuditAction.ACKNOWLEDGEMENT_BOUNCED, case_pk=case.id, message_pk=message_pk,
+           detail={"outbox": [row.id for row in bounced]})
 
 
 def retry(session: Session, outbox_pk: int) -> bool:

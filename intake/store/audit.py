@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from intake.store.models import AuditEvent, Case
 
+SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
+
 
 class AuditAction(StrEnum):
-    """What a person did (the pipeline records its own actions, e.g. case_created, as `system`)."""
+    """What a person did, or what the service did by itself (recorded with the actor `SYSTEM`)."""
 
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
@@ -33,6 +35,15 @@ class AuditAction(StrEnum):
     QUEUE_EXPORTED = "queue_exported"
     ATTACHMENT_UNLOCKED = "attachment_unlocked"
     ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
+    # The service's own actions.
+    CASE_CREATED = "case_created"
+    FOLLOW_UP_RECEIVED = "follow_up_received"
+    BOUNCE_RECEIVED = "bounce_received"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    ACKNOWLEDGEMENT_SENT = "acknowledgement_sent"
+    ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
+    ACKNOWLEDGEMENT_FAILED = "acknowledgement_failed"
+    ACKNOWLEDGEMENT_BOUNCED = "acknowledgement_bounced"
 
 
 def record(session: Session, *, actor: str, action: AuditAction, case_pk: int | None = None,

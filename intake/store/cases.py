@@ -9,15 +9,24 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import store_blob
-from intake.store.models import AuditEvent, Case, CaseField, Message, ReferenceCounter, StoredAttachment, utcnow
+from intake.store.models import (
+    Case,
+    CaseField,
+    Message,
+    Outbox,
+    ReferenceCounter,
+    StoredAttachment,
+    utcnow,
+)
 from parsers.forms.normalise import nhs_digits, nhs_number_valid
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
+from rules.screen import ThreadFacts, ThreadQuery
 from rules.values import Track, Triage
 
 LONDON = ZoneInfo("Europe/London")
-SYSTEM = "system"
 
 
 def reference_prefix(track: str, form_type: str) -> str:
@@ -96,14 +105,30 @@ def file_new_case(session: Session, *, message_pk: int, received_at: datetime, s
     session.add(case)
     session.flush()
     session.add_all(_field_rows(case.id, form, current=True))
-    session.add(AuditEvent(actor=SYSTEM, action="case_created", case_pk=case.id, message_pk=message_pk,
-                           detail={"reference": reference}))
+    record(session, actor=SYSTEM, action=AuditAction.CASE_CREATED, case_pk=case.id, message_pk=message_pk,
+           detail={"reference": reference})
     return case
 
 
-def find_case(session: Session, reference: str) -> Case | None:
+def case_by_reference(session: Session, *, reference: str) -> Case | None:
     """The case with this reference, if any."""
     return session.exec(select(Case).where(Case.reference == reference)).one_or_none()
+
+
+def existing_references(session: Session, *, references: Sequence[str]) -> frozenset[str]:
+    """Those of these references that name a case."""
+    if not references:
+        return frozenset()
+    return frozenset(session.exec(select(Case.reference).where(col(Case.reference).in_(list(references)))))
+
+
+def thread_facts(session: Session, *, query: ThreadQuery) -> ThreadFacts:
+    """What the queue knows about a message's thread, for screening (rules/screen.py stays pure)."""
+    return ThreadFacts(
+        reply_case=case_for_message_ids(session, query.reply_ids),
+        bounced_case=case_for_message_ids(session, query.bounced_ids),
+        existing_references=existing_references(session, references=query.subject_references),
+    )
 
 
 def file_follow_up(session: Session, *, case: Case, message_pk: int, form: ExtractedForm | None) -> None:
@@ -116,7 +141,7 @@ def file_follow_up(session: Session, *, case: Case, message_pk: int, form: Extra
         session.add_all(rows)
     case.updated_at = utcnow()
     session.add(case)
-    session.add(AuditEvent(actor=SYSTEM, action="follow_up_received", case_pk=case.id, message_pk=message_pk))
+    record(session, actor=SYSTEM, action=AuditAction.FOLLOW_UP_RECEIVED, case_pk=case.id, message_pk=message_pk)
 
 
 def message_ids_of(session: Session, case_pk: int) -> list[str]:
@@ -127,8 +152,6 @@ def message_ids_of(session: Session, case_pk: int) -> list[str]:
 
 def case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | None:
     """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one)."""
-    from intake.store.models import Outbox
-
     if not message_ids:
         return None
     filed = select(Case.reference).join(Message, col(Message.case_id) == Case.id).where(

@@ -16,10 +16,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from intake.store.models import AuditEvent, Case, CaseField, Disposition, Message, StoredAttachment
+from intake.store.audit import SYSTEM, AuditAction, record
+from intake.store.models import Case, CaseField, Disposition, Message, StoredAttachment
 from parsers.values import Attachment, ExtractedForm, Flag
 
-SYSTEM = "system"
 _FILED = (Disposition.CASE, Disposition.FOLLOW_UP, Disposition.IGNORED)
 _PERSON_FIELDS = ("subject.forenames", "subject.surname", "subject.date_of_birth", "subject.nhs_number")
 
@@ -68,8 +68,8 @@ def flag_duplicate(session: Session, *, case: Case, message_pk: int, match: Matc
     case.flags = sorted({*case.flags, str(Flag.POSSIBLE_DUPLICATE)})
     case.duplicate_of = match.reference
     session.add(case)
-    session.add(AuditEvent(actor=SYSTEM, action="possible_duplicate", case_pk=case.id, message_pk=message_pk,
-                           detail={"duplicate_of": match.reference, "rule": match.rule}))
+    record(session, actor=SYSTEM, action=AuditAction.POSSIBLE_DUPLICATE, case_pk=case.id, message_pk=message_pk,
+           detail={"duplicate_of": match.reference, "rule": match.rule})
 
 
 def _normal(value: object) -> str:

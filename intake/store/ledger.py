@@ -37,6 +37,16 @@ class Location:
 
 
 @dataclass(frozen=True)
+class LoadedMessage:
+    """A ledger message as the pipeline reads it: its identity, when it was taken in, and its bytes."""
+
+    message_pk: int
+    message_id: str
+    taken_in: datetime
+    raw: bytes
+
+
+@dataclass(frozen=True)
 class Stored:
     """The ledger row a raw message landed in, and whether this call created it."""
 
@@ -154,7 +164,7 @@ def _holder_is_dead(holder: str) -> bool:
 
 
 def finish(session: Session, message_pk: int, *, worker: str, disposition: Disposition, reason: str,
-           case_id: int | None = None, sender: str = "", subject: str = "") -> bool:
+           case_pk: int | None = None, sender: str = "", subject: str = "") -> bool:
     """Record the disposition inside the caller's transaction; False if this worker no longer holds it.
 
     The caller commits only when this returns True, so a case is never filed twice.
@@ -163,7 +173,7 @@ def finish(session: Session, message_pk: int, *, worker: str, disposition: Dispo
         sa.update(Message)
         .where(col(Message.id) == message_pk, col(Message.disposition) == Disposition.PENDING,
                col(Message.claimed_by) == worker)
-        .values(disposition=disposition, reason=reason[:2000], case_id=case_id, processed_at=utcnow(),
+        .values(disposition=disposition, reason=reason[:2000], case_id=case_pk, processed_at=utcnow(),
                 sender=sender[:320], subject=subject, stage="", error="", traceback="")
     )
     return session.execute(statement).rowcount == 1
@@ -224,3 +234,11 @@ def load_raw(session: Session, message_pk: int) -> bytes:
     """The raw bytes of a ledger message."""
     statement = select(Blob.data).join(Message, col(Message.sha256) == Blob.sha256).where(Message.id == message_pk)
     return session.exec(statement).one()
+
+
+def load_message(session: Session, message_pk: int) -> LoadedMessage:
+    """A ledger message's Message-ID, take-in time and raw bytes, in one query."""
+    statement = (select(Message.message_id, Message.received_at, Blob.data)
+                 .join(Blob, col(Message.sha256) == Blob.sha256).where(Message.id == message_pk))
+    message_id, taken_in, raw = session.exec(statement).one()
+    return LoadedMessage(message_pk, message_id, taken_in, raw)

@@ -2,7 +2,8 @@
 
 Every stage's values are frozen and come from the pure packages; this module only sequences them and
 owns the single transaction that files the result. The readers and the classifier are passed in
-(`Stages`), so the composition root decides which extractor and rule set run.
+(`Stages`), so the composition root decides which extractor and rule set run. Screening comes before
+extraction, so that bounces, auto-replies and our own mail never have their attachments opened.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,18 +23,38 @@ from sqlmodel import Session
 from intake.outgoing import outbox
 from intake.outgoing.acknowledgement import Acknowledger
 from intake.store import cases, duplicates, ledger
-from intake.store.models import AuditEvent, Disposition, Message
+from intake.store.audit import SYSTEM, AuditAction, record
+from intake.store.models import Disposition
 from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
-from rules.screen import Screening, Verdict, screen
+from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
+ReadItems = tuple[tuple[Attachment, ExtractedForm | None], ...]
+
+
+class Stage(StrEnum):
+    """Where a message was quarantined (the ledger's `stage`)."""
+
+    LOAD = "load"
+    PARSE = "parse"
+    SCREEN = "screen"
+    EXTRACT = "extract"
+    CLASSIFY = "classify"
+    FILE = "file"
+
 
 class StageError(Exception):
-    """A stage failed for a reason we can name in one line (the quarantine reason)."""
+    """A stage failed; the quarantine row records the stage, a one-line reason and the traceback.
 
-    def __init__(self, stage: str, reason: str, code: str = "") -> None:
+    Raised with the stage's own exception as its cause (`raise ... from exc`), whose type and code make the
+    reason; or alone, for a reason we can name in one line.
+    """
+
+    def __init__(self, stage: Stage, reason: str, code: str = "") -> None:
         super().__init__(reason)
         self.stage = stage
         self.code = code
@@ -60,17 +83,23 @@ class MessageOutcome:
     case_reference: str | None = None
 
 
-class _DbThread:
-    """screen()'s view of the queue, over one session."""
+@dataclass(frozen=True)
+class MessageContext:
+    """One message on its way through the stages: the ledger row's facts, what parsing and screening said."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    message_pk: int
+    parsed: ParsedEmail
+    received_at: datetime  # the date received, from which statutory deadlines run (see `_received_at`)
+    screening: Screening
 
-    def case_for_message_ids(self, message_ids: tuple[str, ...]) -> str | None:
-        return cases.case_for_message_ids(self._session, message_ids)
 
-    def case_exists(self, reference: str) -> bool:
-        return cases.find_case(self._session, reference) is not None
+@dataclass(frozen=True)
+class Reading:
+    """What reading a message gave: every attachment with its form (or None), and the one form to file."""
+
+    items: ReadItems
+    form: ExtractedForm  # the attached forms merged, or the body read as a form when none is attached
+    from_attachments: bool
 
 
 class Pipeline:
@@ -92,126 +121,135 @@ class Pipeline:
         with Session(self._engine) as session:
             if not ledger.claim(session, message_pk, worker=self.worker):
                 return None
-            stage = "load"
             try:
-                raw = ledger.load_raw(session, message_pk)
+                loaded = ledger.load_message(session, message_pk)
                 session.commit()  # end the read: no transaction (and, on SQLite, no lock) while parsing
-                outcome = self._run(session, message_pk, raw)
+                outcome = self._run(session, loaded)
             except Exception as exc:  # the one broad catch: one bad message never stops the worker
-                stage = exc.stage if isinstance(exc, StageError) else getattr(exc, "pipeline_stage", stage)
-                reason = _one_line(exc, self._stages.error_code(exc))
-                ledger.quarantine(session, message_pk, worker=self.worker, stage=stage, reason=reason,
-                                  trace=traceback.format_exc())
-                log.warning("message %s quarantined at stage %s: %s", message_pk, stage, reason)
-                return MessageOutcome(message_pk, Disposition.QUARANTINED, reason)
+                return self._quarantine(session, message_pk, exc)
         if outcome is not None:
             log.info("message %s -> %s %s", message_pk, outcome.disposition, outcome.case_reference or "")
         return outcome
 
-    def _run(self, session: Session, message_pk: int, raw: bytes) -> MessageOutcome | None:
-        if len(raw) > self._max_bytes:
-            raise StageError("load", f"message of {len(raw)} bytes exceeds the limit of {self._max_bytes}",
-                             "too_large")
-        parsed = _staged("parse", self._stages.parse, raw)
-        copy = duplicates.earlier_copy(session, message_pk=message_pk, sender=parsed.sender,
-                                       message_id=session.get(Message, message_pk).message_id)
+    def _quarantine(self, session: Session, message_pk: int, exc: Exception) -> MessageOutcome:
+        """Keep the message with the stage, a one-line reason and the traceback (of the cause, too)."""
+        stage = exc.stage if isinstance(exc, StageError) else Stage.LOAD
+        failure = exc.__cause__ if isinstance(exc, StageError) and isinstance(exc.__cause__, Exception) else exc
+        reason = _one_line(failure, self._stages.error_code(failure))
+        ledger.quarantine(session, message_pk, worker=self.worker, stage=stage, reason=reason,
+                          trace=traceback.format_exc())
+        log.warning("message %s quarantined at stage %s: %s", message_pk, stage, reason)
+        return MessageOutcome(message_pk, Disposition.QUARANTINED, reason)
+
+    def _run(self, session: Session, loaded: ledger.LoadedMessage) -> MessageOutcome | None:
+        if len(loaded.raw) > self._max_bytes:
+            raise StageError(Stage.LOAD, f"message of {len(loaded.raw)} bytes exceeds the limit of "
+                             f"{self._max_bytes}", "too_large")
+        parsed = _staged(Stage.PARSE, self._stages.parse, loaded.raw)
+        copy = duplicates.earlier_copy(session, message_pk=loaded.message_pk, sender=parsed.sender,
+                                       message_id=loaded.message_id)
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
-            return self._commit(session, message_pk, parsed, Disposition.IGNORED, f"copy of message {copy.id}",
-                                None, None)
+            return self._commit(session, loaded.message_pk, parsed, Disposition.IGNORED,
+                                f"copy of message {copy.id}")
+        thread = cases.thread_facts(session, query=_staged(Stage.SCREEN, thread_query, parsed))
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
-        items = _staged("extract", self._read_attachments, parsed)
-        has_form = any(form is not None for _, form in items)
-        screening = _staged("screen", screen, parsed, own_address=self._own_address,
-                            thread=_DbThread(session), has_form=has_form)
+        has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
+        screening = _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
+                            has_form=has_form)
+        context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening)
         if screening.verdict is Verdict.IGNORE:
-            return self._file_ignored(session, message_pk, parsed, screening)
-        forms = [form for _, form in items if form is not None]
-        merged = _staged("extract", self._merge, forms, parsed)
-        received_at = _received_at(session, message_pk, parsed)
-        session.commit()  # the filing below is the one write transaction, and it is short
+            return self._file_ignored(session, context)
+        reading = _staged(Stage.EXTRACT, self._read, parsed)
         if screening.verdict is Verdict.FOLLOW_UP and screening.case_reference:
-            return self._file_follow_up(session, message_pk, parsed, screening, items, merged if forms else None)
-        triage = _staged("classify", self._stages.classify, merged.fields, merged.form_type, received_at)
-        return self._file_case(session, message_pk, parsed, screening, items, merged, triage, received_at)
+            return self._file_follow_up(session, context, reading)
+        triage = _staged(Stage.CLASSIFY, self._stages.classify, reading.form.fields, reading.form.form_type,
+                         context.received_at)
+        return self._file_case(session, context, reading, triage)
 
-    def _read_attachments(self, parsed: ParsedEmail) -> list[tuple[Attachment, ExtractedForm | None]]:
-        return [(a, self._stages.read_form(a) if self._stages.is_form(a) else None) for a in parsed.attachments]
-
-    def _merge(self, forms: list[ExtractedForm], parsed: ParsedEmail) -> ExtractedForm:
+    def _read(self, parsed: ParsedEmail) -> Reading:
+        """Every form attached, read; merged into one, or the body read as a form when there is none."""
+        items = tuple((a, self._stages.read_form(a) if self._stages.is_form(a) else None)
+                      for a in parsed.attachments)
+        forms = [form for _, form in items if form is not None]
         if forms:
-            return self._stages.merge(forms)
-        return self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
+            return Reading(items, self._stages.merge(forms), from_attachments=True)
+        body = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
+        return Reading(items, body, from_attachments=False)
 
-    def _file_case(self, session: Session, message_pk: int, parsed: ParsedEmail, screening: Screening,
-                   items: list[tuple[Attachment, ExtractedForm | None]], form: ExtractedForm, triage: Triage,
-                   received_at: datetime) -> MessageOutcome | None:
-        case = cases.file_new_case(session, message_pk=message_pk, received_at=received_at,
+    def _file_case(self, session: Session, context: MessageContext, reading: Reading,
+                   triage: Triage) -> MessageOutcome | None:
+        message_pk, parsed, form = context.message_pk, context.parsed, reading.form
+        case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
                                    sender=parsed.sender, form=form, triage=triage)
-        cases.save_attachments(session, message_pk=message_pk, items=items)
-        match = duplicates.find_duplicate(session, case=case, items=items, form=form,
+        cases.save_attachments(session, message_pk=message_pk, items=reading.items)
+        match = duplicates.find_duplicate(session, case=case, items=reading.items, form=form,
                                           window_days=self._duplicate_window_days)
         if match is not None:
             duplicates.flag_duplicate(session, case=case, message_pk=message_pk, match=match)
         if self._acknowledger is not None:  # queued in this transaction: filed and queued, or neither
             self._acknowledger.for_new_case(session, case=case, message_pk=message_pk, parsed=parsed,
-                                            no_reply_reason=screening.no_reply_reason, items=items, form=form)
+                                            no_reply_reason=context.screening.no_reply_reason,
+                                            items=reading.items, form=form)
         reason = "new referral" + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
         return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference)
 
-    def _file_follow_up(self, session: Session, message_pk: int, parsed: ParsedEmail, screening: Screening,
-                        items: list[tuple[Attachment, ExtractedForm | None]],
-                        form: ExtractedForm | None) -> MessageOutcome | None:
-        case = cases.find_case(session, screening.case_reference or "")
+    def _file_follow_up(self, session: Session, context: MessageContext, reading: Reading) -> MessageOutcome | None:
+        screening = context.screening
+        case = cases.case_by_reference(session, reference=screening.case_reference or "")
         if case is None:
-            raise StageError("file", f"follow-up names case {screening.case_reference}, which does not exist")
-        cases.file_follow_up(session, case=case, message_pk=message_pk, form=form)
-        cases.save_attachments(session, message_pk=message_pk, items=items)
+            raise StageError(Stage.FILE, f"follow-up names case {screening.case_reference}, which does not exist")
+        cases.file_follow_up(session, case=case, message_pk=context.message_pk,
+                             form=reading.form if reading.from_attachments else None)
+        cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
         if self._acknowledger is not None:
-            self._acknowledger.for_follow_up(session, case=case, message_pk=message_pk, parsed=parsed,
-                                             no_reply_reason=screening.no_reply_reason)
-        return self._commit(session, message_pk, parsed, Disposition.FOLLOW_UP, screening.reason, case.id,
-                            case.reference)
+            self._acknowledger.for_follow_up(session, case=case, message_pk=context.message_pk,
+                                             parsed=context.parsed, no_reply_reason=screening.no_reply_reason)
+        return self._commit(session, context.message_pk, context.parsed, Disposition.FOLLOW_UP, screening.reason,
+                            case.id, case.reference)
 
-    def _file_ignored(self, session: Session, message_pk: int, parsed: ParsedEmail,
-                      screening: Screening) -> MessageOutcome | None:
-        case = cases.find_case(session, screening.case_reference) if screening.case_reference else None
+    def _file_ignored(self, session: Session, context: MessageContext) -> MessageOutcome | None:
+        screening = context.screening
+        reference = screening.case_reference
+        case = cases.case_by_reference(session, reference=reference) if reference else None
         if case is not None:  # a bounce of our own mail: the case must show the referrer's address failed
-            session.add(AuditEvent(actor=cases.SYSTEM, action="bounce_received", case_pk=case.id,
-                                   message_pk=message_pk))
+            record(session, actor=SYSTEM, action=AuditAction.BOUNCE_RECEIVED, case_pk=case.id,
+                   message_pk=context.message_pk)
             if screening.bounced_ids:
-                outbox.record_bounce(session, case=case, message_pk=message_pk, quoted_ids=screening.bounced_ids)
-        return self._commit(session, message_pk, parsed, Disposition.IGNORED, screening.reason, None,
-                            case.reference if case else None)
+                outbox.record_bounce(session, case=case, message_pk=context.message_pk,
+                                     quoted_ids=screening.bounced_ids)
+        return self._commit(session, context.message_pk, context.parsed, Disposition.IGNORED, screening.reason,
+                            None, case.reference if case else None)
 
     def _commit(self, session: Session, message_pk: int, parsed: ParsedEmail, disposition: Disposition,
-                reason: str, case_id: int | None, reference: str | None) -> MessageOutcome | None:
+                reason: str, case_pk: int | None = None, reference: str | None = None) -> MessageOutcome | None:
         if not ledger.finish(session, message_pk, worker=self.worker, disposition=disposition, reason=reason,
-                             case_id=case_id, sender=parsed.sender, subject=parsed.subject):
+                             case_pk=case_pk, sender=parsed.sender, subject=parsed.subject):
             session.rollback()  # our claim was taken over: the other worker files it, not us
             return None
         session.commit()
         return MessageOutcome(message_pk, disposition, reason, reference)
 
 
-def _staged(stage: str, func: Callable, *args: object, **kwargs: object):
-    """Run one stage, labelling any exception with the stage's name for the quarantine row."""
+def _staged(stage: Stage, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one stage; any exception becomes a StageError naming the stage, with the original as its cause."""
     try:
         return func(*args, **kwargs)
-    except Exception as exc:
-        if not hasattr(exc, "pipeline_stage"):
-            try:
-                exc.pipeline_stage = stage  # type: ignore[attr-defined]
-            except AttributeError:  # exceptions with __slots__ cannot take it: wrap them
-                raise StageError(stage, _one_line(exc, None)) from exc
+    except StageError:
         raise
+    except Exception as exc:
+        raise StageError(stage, str(exc)) from exc
 
 
-def _received_at(session: Session, message_pk: int, parsed: ParsedEmail) -> datetime:
+def _any_form(attachments: Sequence[Attachment], is_form: Callable[[Attachment], bool]) -> bool:
+    """Whether any attachment looks like a form: enough for screening, without opening one."""
+    return any(is_form(a) for a in attachments)
+
+
+def _received_at(taken_in: datetime, parsed: ParsedEmail) -> datetime:
     """The date received: the Date header when earlier than take-in (backfill, a backlog), else take-in.
 
     The earlier of the two is the cautious reading: statutory deadlines run from the date received.
     """
-    taken_in = session.get(Message, message_pk).received_at
     if parsed.date is not None and parsed.date < taken_in:
         return parsed.date
     return taken_in
@@ -227,4 +265,3 @@ def _one_line(exc: BaseException, code: str | None) -> str:
 
 def _strip_html(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
-
