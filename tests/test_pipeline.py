@@ -93,6 +93,21 @@ def test_bounces_auto_replies_and_our_own_mail_are_kept_but_not_filed(db_url: st
     assert all(r["reason"] for r in ledger_rows)
 
 
+def test_robots_are_screened_before_any_attachment_is_opened(db_url: str, tmp_path: Path) -> None:
+    # Documented order: parse, screen, extract. Our own mail with a form attached is ignored unread.
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url))
+    opened: list[str] = []
+
+    def must_not_open(attachment):
+        opened.append(attachment.filename)
+        raise AssertionError("a robot's attachment was opened")
+
+    runtime.pipeline._stages = dataclasses.replace(runtime.pipeline._stages, read_form=must_not_open)
+    outcome = _take_in(runtime, referral_email(1, sender="safeguarding.partnership@rbwm.example.org"))
+    assert outcome.disposition is Disposition.IGNORED and outcome.reason == "our own outgoing mail"
+    assert opened == []
+
+
 def test_a_message_with_no_form_is_a_case_flagged_no_form(db_url: str, tmp_path: Path) -> None:
     runtime = build_runtime(make_settings(tmp_path, db_url=db_url))
     outcome = _take_in(runtime, make_email(body="I am worried about my neighbour, aged 80."))

@@ -10,7 +10,15 @@ from sqlmodel import Session
 from intake.store.export import cases_json, iter_messages
 from intake.store.models import OutboxStatus
 from parsers.message import parse_message
-from rules.screen import LOOP_HEADER, robot_reason
+from rules.screen import (
+    LOOP_HEADER,
+    ThreadFacts,
+    Verdict,
+    robot_hits,
+    robot_reason,
+    screen,
+    thread_query,
+)
 from tests.support.mailfactory import PARTNERSHIP, bounce_email, make_email, referral_email
 from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 from tests.test_outbox import outbox_rows, smtp_runtime, take_in
@@ -63,6 +71,32 @@ def test_reports_and_our_own_message_ids_are_never_answered() -> None:
 def test_an_ordinary_referral_and_auto_submitted_no_may_be_answered() -> None:
     assert _reason(referral_email(1)) == ""
     assert _reason(make_email(headers={"Auto-Submitted": "no"})) == ""
+
+
+def test_every_robot_hit_is_recorded_and_the_first_is_the_reason() -> None:
+    raw = make_email(subject="Out of Office: referral", headers={"Precedence": "bulk", "List-Id": "<l.example.org>"})
+    email = parse_message(raw)
+    hits = robot_hits(email, own_address=PARTNERSHIP)
+    assert [h.check for h in hits] == ["bulk_precedence", "mailing_list", "out_of_office_subject"]
+    assert robot_reason(email, own_address=PARTNERSHIP) == hits[0].reason == "Precedence: bulk"
+    screening = screen(email, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=False)
+    assert screening.hits == hits and screening.verdict is Verdict.IGNORE
+
+
+def test_screening_takes_what_the_queue_knows_instead_of_asking_it() -> None:
+    email = parse_message(make_email(subject="RE: SAR-2026-0007 and REF-2026-0001"))
+    assert thread_query(email).subject_references == ("SAR-2026-0007", "REF-2026-0001")
+    known = ThreadFacts(existing_references=frozenset({"REF-2026-0001"}))
+    followed = screen(email, own_address=PARTNERSHIP, thread=known, has_form=False)
+    assert followed.verdict is Verdict.FOLLOW_UP and followed.case_reference == "REF-2026-0001"
+    unknown = screen(email, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=False)
+    assert unknown.verdict is Verdict.NEW
+
+
+def test_an_auto_reply_with_a_form_is_filed_without_a_reply() -> None:
+    email = parse_message(make_email(headers={"Auto-Submitted": "auto-replied"}))
+    screening = screen(email, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=True)
+    assert screening.verdict is Verdict.NEW and screening.no_reply_reason == "Auto-Submitted: auto-replied"
 
 
 @pytest.mark.parametrize("headers", [{"Precedence": "bulk"}, {"List-Id": "<l.example.org>"},
