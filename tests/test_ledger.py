@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from intake.store import ledger
 from intake.store.database import create_db_engine, migrate
 from intake.store.ledger import Location
-from intake.store.models import Blob, Disposition, Message, MessageLocation
+from intake.store.models import Blob, Disposition, Message, MessageLocation, Stage
 from tests.support.mailfactory import referral_email
 
 
@@ -64,7 +64,7 @@ def test_quarantine_then_requeue_makes_the_message_pending_again(db_url: str) ->
     with Session(engine) as session:
         stored = ledger.store_raw(session, referral_email(5), source="file")
         assert ledger.claim(session, stored.message_pk, worker="w")
-        ledger.quarantine(session, stored.message_pk, worker="w", stage="extract", reason="corrupt: x", trace="tb")
+        ledger.quarantine(session, stored.message_pk, worker="w", stage=Stage.EXTRACT, reason="corrupt: x", trace="tb")
         row = session.get(Message, stored.message_pk)
         session.refresh(row)
         assert row.disposition == Disposition.QUARANTINED and row.stage == "extract"

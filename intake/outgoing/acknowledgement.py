@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from intake.config.settings import AcknowledgementSettings
 from intake.outgoing import outbox
-from intake.store.models import Case, Outbox
+from intake.store.models import Case, MailKind, Outbox
 from parsers.values import Attachment, ExtractedForm, Flag, ParsedEmail
 
 _PERSONAL_FIELDS = ("subject.forenames", "subject.surname", "subject.nhs_number", "subject.date_of_birth",
@@ -155,7 +155,7 @@ class Acknowledger:
                       else "no sender address" if not recipient
                       else outbox.rate_limit_reason(session, recipient, self._settings))
         references = " ".join(dict.fromkeys(i for i in (*parsed.references, parsed.message_id) if i))
-        draft = outbox.Draft(kind=outbox.MailKind.ACKNOWLEDGEMENT, recipient=recipient, subject=content.subject,
+        draft = outbox.Draft(kind=MailKind.ACKNOWLEDGEMENT, recipient=recipient, subject=content.subject,
                              body_text=content.text, body_html=content.html, in_reply_to=parsed.message_id,
                              references=references[-3000:])
         return outbox.queue(session, key=f"ack:{message_pk}", draft=draft, own_address=self._own_address,

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -34,7 +33,7 @@ from intake.mail.smtp import SmtpPermanentError, SmtpTemporaryError
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import worker_identity
-from intake.store.models import Case, Outbox, OutboxStatus, utcnow
+from intake.store.models import Case, MailKind, Outbox, OutboxStatus, utcnow
 from rules.screen import LOOP_HEADER, OWN_MESSAGE_ID_PREFIX
 
 log = logging.getLogger(__name__)
@@ -42,12 +41,6 @@ log = logging.getLogger(__name__)
 ACK_BOUNCED = "acknowledgement_bounced"  # case flag: the referrer's address failed
 INTERRUPTED = "interrupted during send; check the sent folder before retrying (outbox retry ID)"
 _LIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT)
-
-
-class MailKind(StrEnum):
-    """What an outgoing email is."""
-
-    ACKNOWLEDGEMENT = "acknowledgement"
 
 
 class Transport(Protocol):

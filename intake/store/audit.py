@@ -3,53 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from intake.store.models import AuditEvent, Case
+from intake.store.models import SYSTEM, AuditAction, AuditEvent, Case
 
-SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
-
-
-class AuditAction(StrEnum):
-    """What a person did, or what the service did by itself (recorded with the actor `SYSTEM`)."""
-
-    SIGNED_IN = "signed_in"
-    SIGNED_OUT = "signed_out"
-    SIGN_IN_REFUSED = "sign_in_refused"
-    CASE_VIEWED = "case_viewed"
-    EMAIL_DOWNLOADED = "email_downloaded"
-    ATTACHMENT_DOWNLOADED = "attachment_downloaded"
-    FIELD_CORRECTED = "field_corrected"
-    DECISION_RECORDED = "decision_recorded"
-    CASE_ASSIGNED = "case_assigned"
-    STATUS_CHANGED = "status_changed"
-    NOTE_ADDED = "note_added"
-    DUPLICATE_LINKED = "duplicate_linked"
-    DUPLICATE_UNLINKED = "duplicate_unlinked"
-    MESSAGE_REQUEUED = "message_requeued"
-    MESSAGE_NOT_REFERRAL = "message_not_referral"
-    MAIL_RETRIED = "mail_retried"
-    QUEUE_EXPORTED = "queue_exported"
-    ATTACHMENT_UNLOCKED = "attachment_unlocked"
-    ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
-    # The service's own actions.
-    CASE_CREATED = "case_created"
-    FOLLOW_UP_RECEIVED = "follow_up_received"
-    BOUNCE_RECEIVED = "bounce_received"
-    POSSIBLE_DUPLICATE = "possible_duplicate"
-    ACKNOWLEDGEMENT_SENT = "acknowledgement_sent"
-    ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
-    ACKNOWLEDGEMENT_FAILED = "acknowledgement_failed"
-    ACKNOWLEDGEMENT_BOUNCED = "acknowledgement_bounced"
+__all__ = ["SYSTEM", "AuditAction", "case_history", "record", "search_events"]
 
 
 def record(session: Session, *, actor: str, action: AuditAction, case_pk: int | None = None,
            message_pk: int | None = None, detail: dict[str, Any] | None = None) -> None:
     """Add an audit entry to the caller's transaction (the caller commits it with the change it describes)."""
-    session.add(AuditEvent(actor=actor, action=str(action), case_pk=case_pk, message_pk=message_pk,
+    session.add(AuditEvent(actor=actor, action=action, case_pk=case_pk, message_pk=message_pk,
                            detail=detail or {}))
 
 

@@ -58,7 +58,7 @@ def save_attachments(session: Session, *, message_pk: int,
         session.add(StoredAttachment(
             message_pk=message_pk, filename=attachment.filename[:500], content_type=attachment.content_type[:200],
             origin=attachment.origin[:300], sha256=digest, size=attachment.size, is_form=form is not None,
-            form_type=str(form.form_type) if form else FormType.UNKNOWN,
+            form_type=form.form_type if form else FormType.UNKNOWN,
             flags=sorted(form.flags) if form else [], warnings=list(form.warnings) if form else [],
         ))
 
@@ -74,9 +74,9 @@ def _field_rows(case_pk: int, form: ExtractedForm, *, current: bool) -> list[Cas
 
 def apply_triage(case: Case, triage: Triage, *, extra_flags: Sequence[str] = ()) -> None:
     """Copy a recommendation onto the case's columns (the export reads these)."""
-    case.track = str(triage.track)
-    case.cspr = str(triage.cspr)
-    case.sar = str(triage.sar)
+    case.track = triage.track
+    case.cspr = triage.cspr
+    case.sar = triage.sar
     case.reasons = list(triage.reasons)
     case.signposts = [str(s) for s in triage.signposts]
     case.flags = sorted({*(str(f) for f in triage.flags), *extra_flags})
@@ -100,7 +100,7 @@ def file_new_case(session: Session, *, message_pk: int, received_at: datetime, s
     """Create the case for a new referral, with its fields and an audit entry (caller commits)."""
     reference = allocate_reference(session, prefix=reference_prefix(triage.track, form.form_type),
                                    received_at=received_at)
-    case = Case(reference=reference, received_at=received_at, sender=sender, form_type=str(form.form_type))
+    case = Case(reference=reference, received_at=received_at, sender=sender, form_type=form.form_type)
     apply_triage(case, triage, extra_flags=[str(f) for f in form.flags])
     session.add(case)
     session.flush()

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from intake.store.dialect import insert_ignore, insert_ignore_many
-from intake.store.models import Blob, Disposition, Message, MessageLocation, ServerState, utcnow
+from intake.store.models import Blob, Disposition, Message, MessageLocation, ServerState, Stage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def store_batch(session: Session, items: Sequence[tuple[bytes, str, Location | N
     messages = {(mid, digest): {
         "sha256": digest, "message_id": mid, "source": source[:300], "size": len(raw), "received_at": now,
         "created_at": now, "disposition": Disposition.PENDING, "attempts": 0, "sender": "", "subject": "",
-        "reason": "", "stage": "", "error": "", "traceback": ""} for raw, source, _, mid, digest in keyed}
+        "reason": "", "stage": Stage.NONE, "error": "", "traceback": ""} for raw, source, _, mid, digest in keyed}
     created = insert_ignore_many(session, Message.__table__, list(messages.values()), ["message_id", "sha256"])
     rows = session.exec(select(Message.id, Message.disposition, Message.message_id, Message.sha256).where(
         sa.tuple_(col(Message.message_id), col(Message.sha256)).in_(list(messages)))).all()
@@ -174,12 +174,12 @@ def finish(session: Session, message_pk: int, *, worker: str, disposition: Dispo
         .where(col(Message.id) == message_pk, col(Message.disposition) == Disposition.PENDING,
                col(Message.claimed_by) == worker)
         .values(disposition=disposition, reason=reason[:2000], case_id=case_pk, processed_at=utcnow(),
-                sender=sender[:320], subject=subject, stage="", error="", traceback="")
+                sender=sender[:320], subject=subject, stage=Stage.NONE, error="", traceback="")
     )
     return session.execute(statement).rowcount == 1
 
 
-def quarantine(session: Session, message_pk: int, *, worker: str, stage: str, reason: str, trace: str) -> None:
+def quarantine(session: Session, message_pk: int, *, worker: str, stage: Stage, reason: str, trace: str) -> None:
     """Keep a message that could not be processed, with the stage, a one-line reason and the traceback."""
     session.rollback()
     session.execute(

@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from parsers.values import FormType
+from rules.values import CsprDecision, SarDecision, Track
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -85,6 +88,76 @@ class OutboxStatus(StrEnum):
     SUPPRESSED = "suppressed"
 
 
+class Stage(StrEnum):
+    """Where processing of a message stopped: empty unless it was quarantined."""
+
+    NONE = ""
+    LOAD = "load"
+    PARSE = "parse"
+    SCREEN = "screen"
+    EXTRACT = "extract"
+    CLASSIFY = "classify"
+    FILE = "file"
+
+
+class StaffCspr(StrEnum):
+    """A person's decision on a child's case: notify the national panel or not."""
+
+    NOTIFY = "notify"
+    DO_NOT_NOTIFY = "do_not_notify"
+
+
+class StaffSar(StrEnum):
+    """A person's decision on an adult's case under Care Act s44."""
+
+    MANDATORY = "mandatory"
+    DISCRETIONARY = "discretionary"
+    NOT_MET = "not_met"
+
+
+class MailKind(StrEnum):
+    """What an outgoing email is."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+
+
+SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
+
+
+class AuditAction(StrEnum):
+    """What a person did, or what the service did by itself (recorded with the actor `SYSTEM`)."""
+
+    SIGNED_IN = "signed_in"
+    SIGNED_OUT = "signed_out"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    CASE_VIEWED = "case_viewed"
+    EMAIL_DOWNLOADED = "email_downloaded"
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded"
+    FIELD_CORRECTED = "field_corrected"
+    DECISION_RECORDED = "decision_recorded"
+    CASE_ASSIGNED = "case_assigned"
+    STATUS_CHANGED = "status_changed"
+    NOTE_ADDED = "note_added"
+    DUPLICATE_LINKED = "duplicate_linked"
+    DUPLICATE_UNLINKED = "duplicate_unlinked"
+    MESSAGE_REQUEUED = "message_requeued"
+    MESSAGE_NOT_REFERRAL = "message_not_referral"
+    MAIL_RETRIED = "mail_retried"
+    QUEUE_EXPORTED = "queue_exported"
+    ATTACHMENT_UNLOCKED = "attachment_unlocked"
+    ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
+    # The service's own actions.
+    CASE_CREATED = "case_created"
+    FOLLOW_UP_RECEIVED = "follow_up_received"
+    BOUNCE_RECEIVED = "bounce_received"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    ACKNOWLEDGEMENT_SENT = "acknowledgement_sent"
+    ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
+    ACKNOWLEDGEMENT_FAILED = "acknowledgement_failed"
+    ACKNOWLEDGEMENT_BOUNCED = "acknowledgement_bounced"
+
+
+
 class Blob(SQLModel, table=True):
     """Raw bytes, stored once per content (message sources and attachments)."""
 
@@ -113,7 +186,7 @@ class Message(SQLModel, table=True):
     size: int = 0
     disposition: Disposition = Field(default=Disposition.PENDING, sa_type=sa.String(20), index=True)
     reason: str = Field(default="", sa_type=sa.Text)
-    stage: str = Field(default="", max_length=40)
+    stage: Stage = Field(default=Stage.NONE, sa_type=sa.String(40))
     error: str = Field(default="", sa_type=sa.Text)
     traceback: str = Field(default="", sa_type=sa.Text)
     case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
@@ -173,7 +246,7 @@ class StoredAttachment(SQLModel, table=True):
     sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
     size: int
     is_form: bool = False
-    form_type: str = Field(default="unknown", max_length=40)
+    form_type: FormType = Field(default=FormType.UNKNOWN, sa_type=sa.String(40))
     flags: list[str] = _json(default_factory=list)
     warnings: list[str] = _json(default_factory=list)
 
@@ -198,10 +271,10 @@ class Case(SQLModel, table=True):
     status: CaseStatus = Field(default=CaseStatus.NEW, sa_type=sa.String(30), index=True)
     received_at: datetime = _ts()
     sender: str = Field(default="", max_length=320)
-    form_type: str = Field(default="unknown", max_length=40)
-    track: str = Field(default="unknown", max_length=20, index=True)
-    cspr: str = Field(default="needs_information", max_length=30)
-    sar: str = Field(default="needs_information", max_length=30)
+    form_type: FormType = Field(default=FormType.UNKNOWN, sa_type=sa.String(40))
+    track: Track = Field(default=Track.UNKNOWN, sa_type=sa.String(20), index=True)
+    cspr: CsprDecision = Field(default=CsprDecision.NEEDS_INFORMATION, sa_type=sa.String(30))
+    sar: SarDecision = Field(default=SarDecision.NEEDS_INFORMATION, sa_type=sa.String(30))
     reasons: list[str] = _json(default_factory=list)
     signposts: list[str] = _json(default_factory=list)
     flags: list[str] = _json(default_factory=list)
@@ -241,8 +314,8 @@ class Decision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_pk: int = Field(foreign_key="cases.id", index=True)
-    cspr: str | None = Field(default=None, max_length=30)
-    sar: str | None = Field(default=None, max_length=30)
+    cspr: StaffCspr | None = Field(default=None, sa_type=sa.String(30))
+    sar: StaffSar | None = Field(default=None, sa_type=sa.String(30))
     rationale: str = Field(default="", sa_type=sa.Text)
     decided_by: str = Field(max_length=100)
     decided_at: datetime = _ts(default_factory=utcnow)
@@ -256,7 +329,7 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
-    kind: str = Field(max_length=40)
+    kind: MailKind = Field(sa_type=sa.String(40))
     recipient: str = Field(max_length=320)
     message_id: str = Field(max_length=300)
     subject: str = Field(sa_type=sa.Text)
@@ -285,7 +358,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(default_factory=utcnow, index=True)
     actor: str = Field(max_length=100)  # "system" or a user name
-    action: str = Field(max_length=60)
+    action: AuditAction = Field(sa_type=sa.String(60))
     case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)
     detail: dict[str, Any] = _json(default_factory=dict)
@@ -300,21 +373,6 @@ class Role(StrEnum):
     TRIAGE = "triage"
     MANAGER = "manager"
     ADMIN = "admin"
-
-
-class StaffCspr(StrEnum):
-    """A person's decision on a child's case: notify the national panel or not."""
-
-    NOTIFY = "notify"
-    DO_NOT_NOTIFY = "do_not_notify"
-
-
-class StaffSar(StrEnum):
-    """A person's decision on an adult's case under Care Act s44."""
-
-    MANDATORY = "mandatory"
-    DISCRETIONARY = "discretionary"
-    NOT_MET = "not_met"
 
 
 class User(SQLModel, table=True):

@@ -14,7 +14,6 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -24,7 +23,7 @@ from intake.outgoing import outbox
 from intake.outgoing.acknowledgement import Acknowledger
 from intake.store import cases, duplicates, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
-from intake.store.models import Disposition
+from intake.store.models import Disposition, Stage
 from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
@@ -34,17 +33,6 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 ReadItems = tuple[tuple[Attachment, ExtractedForm | None], ...]
-
-
-class Stage(StrEnum):
-    """Where a message was quarantined (the ledger's `stage`)."""
-
-    LOAD = "load"
-    PARSE = "parse"
-    SCREEN = "screen"
-    EXTRACT = "extract"
-    CLASSIFY = "classify"
-    FILE = "file"
 
 
 class StageError(Exception):

@@ -72,7 +72,7 @@ def _record_form(session: Session, case: Case, row: StoredAttachment, form: Extr
                               current=field.name not in have))
     row.flags = sorted(str(f) for f in form.flags)
     row.warnings = list(form.warnings)
-    row.form_type = str(form.form_type)
+    row.form_type = form.form_type
     session.add(row)
     still_locked = any(Flag.ENCRYPTED_ATTACHMENT in other.flags for other in session.exec(
         select(StoredAttachment).join(Message, Message.id == StoredAttachment.message_pk)
@@ -82,5 +82,5 @@ def _record_form(session: Session, case: Case, row: StoredAttachment, form: Extr
         flags.discard(str(Flag.ENCRYPTED_ATTACHMENT))
     case.flags = sorted(flags)
     if case.form_type == FormType.UNKNOWN:
-        case.form_type = str(form.form_type)
+        case.form_type = form.form_type
     case.updated_at = utcnow()
