@@ -97,7 +97,8 @@ class Mailbox:
         self.account = account
         self.name = account.name
         if token_source is None and account.auth is AuthMethod.OAUTH2:
-            assert account.oauth2 is not None  # guaranteed by AccountSettings validation
+            if account.oauth2 is None:  # AccountSettings validation rules this out; say so should it change
+                raise MailboxAuthError(f"account {account.name!r}: auth is oauth2 but no oauth2 settings are given")
             token_source = MsalTokenSource(account.oauth2, account=account.name)
         self._token_source = token_source
         self._client: IMAPClient | None = None
@@ -167,9 +168,6 @@ class Mailbox:
         client = self._require()
         with self._errors(f"select {folder!r}"):
             response = client.select_folder(folder)
-            # Drop the SELECT's own EXISTS/RECENT so that any later ones mean new mail (see wait_for_mail).
-            client._imap.untagged_responses.pop("EXISTS", None)
-            client._imap.untagged_responses.pop("RECENT", None)
         uidnext = response.get(b"UIDNEXT")
         if uidnext is None:  # optional in RFC 3501's SELECT; STATUS always answers it
             with self._errors(f"status {folder!r}"):
@@ -268,8 +266,8 @@ class Mailbox:
             high = self._high_uid.get(folder)
             if high is not None and status.uidnext > high + 1:
                 return True  # arrived while another folder was selected
-        elif self._take_new_mail_notices(client):
-            return True  # announced in the reply to an earlier command, so IDLE would not repeat it
+        elif self._has_mail_above_watermark(client, folder):
+            return True  # arrived since the last fetch (announced, if at all, to an earlier command, not to IDLE)
         deadline = time.monotonic() + timeout
         with self._errors(f"wait for mail in {folder!r}"):
             if not self.supports_idle:
@@ -303,10 +301,18 @@ class Mailbox:
                 return True
         return False
 
-    def _take_new_mail_notices(self, client: IMAPClient) -> bool:
-        pending = client._imap.untagged_responses
-        exists, recent = pending.pop("EXISTS", None), pending.pop("RECENT", None)
-        return bool(exists) or any(int(count) > 0 for count in recent or [])
+    def _has_mail_above_watermark(self, client: IMAPClient, folder: str) -> bool:
+        """Whether the selected folder holds a UID above the highest handed out (or known at SELECT).
+
+        A UID SEARCH (public API) rather than the EXISTS notices imaplib keeps from earlier commands' replies,
+        which imapclient does not expose.
+        """
+        high = self._high_uid.get(folder)
+        if high is None:
+            high = self._status.uidnext - 1 if self._status is not None else 0
+        with self._errors(f"search {folder!r}"):
+            # "n:*" always matches the highest UID, even when it is below n: filter it out.
+            return any(uid > high for uid in client.search(["UID", f"{high + 1}:*"]))
 
     # --- internals ----------------------------------------------------------------------------------
 
@@ -319,7 +325,8 @@ class Mailbox:
                 )
             client.login(username, self.account.password.get_secret_value())
             return
-        assert self._token_source is not None
+        if self._token_source is None:
+            raise MailboxAuthError(f"account {self.name!r}: auth is oauth2 but no token source is configured")
         try:
             token = self._token_source.token()
         except OAuthUnavailableError as exc:
@@ -353,7 +360,6 @@ class Mailbox:
             return
         with self._errors(f"noop in {folder!r}"):
             client.noop()
-        self._take_new_mail_notices(client)  # the SEARCH that follows covers what they announced
 
     def _ensure_folder(self, folder: str) -> None:
         if folder in self._known_folders:

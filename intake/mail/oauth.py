@@ -102,11 +102,10 @@ class MsalTokenSource:
         """Return the cached token, or a new one when it is within RENEW_MARGIN_SECONDS of expiry."""
         with self._lock:
             if self._token is None or self._clock() >= self._expires_at - RENEW_MARGIN_SECONDS:
-                self._renew()
-            assert self._token is not None
+                return self._renew()
             return self._token
 
-    def _renew(self) -> None:
+    def _renew(self) -> str:
         app = self._get_app()
         try:
             result = app.acquire_token_for_client(scopes=[self._oauth.scope])
@@ -117,6 +116,7 @@ class MsalTokenSource:
         self._token = str(result["access_token"])
         self._expires_at = self._clock() + float(result.get("expires_in", 3600))
         log.info("%s: new access token, valid for %ss", self._who, result.get("expires_in", 3600))
+        return self._token
 
     def _get_app(self) -> Any:
         if self._app is None:
