@@ -11,6 +11,7 @@ from intake.mail.connections import open_mailbox, smtp_token_source
 from intake.mail.smtp import SmtpTransport
 from intake.outgoing.acknowledgement import Acknowledger
 from intake.outgoing.outbox import OutboxSender, SendReport
+from intake.store.cases import Classifier
 from intake.store.database import create_db_engine, migrate
 from intake.worker.pipeline import Pipeline
 from intake.worker.poller import Poller, PollReport
@@ -26,6 +27,7 @@ class Runtime:
     pipeline: Pipeline
     pollers: list[Poller]
     sender: OutboxSender
+    classify: Classifier  # the pipeline's rules, for cases classified again (a field corrected, a form unlocked)
 
     def poll_all(self) -> list[PollReport]:
         """One pass over every account; one failing account never stops the others."""
@@ -42,11 +44,13 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     migrate(engine)
     acknowledger = Acknowledger(settings.acknowledgements, own_address=settings.mailbox_address,
                                 partnership=settings.partnership.name)
-    pipeline = Pipeline(engine, build_stages(settings), own_address=settings.mailbox_address,
+    stages = build_stages(settings)
+    pipeline = Pipeline(engine, stages, own_address=settings.mailbox_address,
                         max_message_bytes=settings.limits.max_message_bytes, worker=worker,
                         acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days)
     pollers = [Poller(engine, pipeline, account, open_mailbox) for account in settings.accounts]
-    return Runtime(settings, engine, pipeline, pollers, build_sender(settings, engine, worker=worker))
+    return Runtime(settings, engine, pipeline, pollers, build_sender(settings, engine, worker=worker),
+                   stages.classify)
 
 
 def build_sender(settings: Settings, engine: Engine, *, worker: str | None = None) -> OutboxSender:

@@ -11,12 +11,12 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from intake.runtime import Runtime
 from intake.store.models import Case
 from intake.web import admin, caseactions, casepage, health, queue, signin
-from intake.web.context import WebContext, build_templates, web_of
+from intake.web.context import SessionDep, WebContext, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -47,9 +47,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         return web_of(request).render(None, "forbidden.html", status_code=403, message=str(exc))
 
     @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        with Session(runtime.engine) as session:
-            session.exec(select(Case.id).limit(1)).all()
+    def healthz(session: SessionDep) -> JSONResponse:
+        session.exec(select(Case.id).limit(1)).all()
         return JSONResponse({"status": "ok"})
 
     return app

@@ -12,14 +12,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from intake.config.settings import Settings
-from intake.store import audit, cases
+from intake.store import audit, cases, users
 from intake.store.audit import AuditAction
-from intake.store.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, User, utcnow
+from intake.store.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, utcnow
 from intake.web.casepage import case_or_404
-from intake.web.context import POST_CASE_WORK, web_of
+from intake.web.context import POST_CASE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
-from intake.worker.stages import build_classifier
 from intake.worker.unlock import UnlockOutcome, unlock_attachment
 
 router = APIRouter()
@@ -42,64 +40,49 @@ def typed_value(old: Any, text: str) -> Any:
     return text
 
 
-_classifiers: dict[int, Any] = {}
-
-
-def _classifier(settings: Settings) -> Any:
-    # Loading the rule set takes a moment; one classifier per settings object (one per app).
-    key = id(settings)
-    if key not in _classifiers:
-        _classifiers[key] = build_classifier(settings)
-    return _classifiers[key]
-
-
-def reclassify(session: Session, case: Case, settings: Settings) -> None:
+def reclassify(session: Session, case: Case, request: Request) -> None:
     """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
-    cases.reclassify(session, case, _classifier(settings))
+    cases.reclassify(session, case, web_of(request).runtime.classify)
 
 
 @router.post("/cases/{reference}/fields")
-def correct_field(reference: str, request: Request, name: str = Form(...), value: str = Form(...),
+def correct_field(reference: str, request: Request, session: SessionDep, name: str = Form(...), value: str = Form(...),
                   user: WebUser = WORK) -> Response:
     """Supersede a field with a corrected value (the old row is kept, no longer current)."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        old = session.exec(select(CaseField).where(CaseField.case_pk == case.id, CaseField.name == name,
-                                                   col(CaseField.current).is_(True))).first()
-        if old is not None:
-            old.current = False
-            session.add(old)
-        new_value = typed_value(old.value if old else "", value)
-        session.add(CaseField(case_pk=case.id, name=name[:80], value=new_value, source=f"corrected by {user.username}",
-                              confidence=1.0, label=old.label if old else "", current=True,
-                              corrected_by=user.username))
-        session.flush()
-        reclassify(session, case, web.runtime.settings)
-        session.add(case)
-        audit.record(session, actor=user.username, action=AuditAction.FIELD_CORRECTED, case_pk=case.id,
-                     detail={"field": name, "old": old.value if old else None, "new": new_value})
-        session.commit()
+    case = case_or_404(session, reference)
+    old = session.exec(select(CaseField).where(CaseField.case_pk == case.id, CaseField.name == name,
+                                               col(CaseField.current).is_(True))).first()
+    if old is not None:
+        old.current = False
+        session.add(old)
+    new_value = typed_value(old.value if old else "", value)
+    session.add(CaseField(case_pk=case.id, name=name[:80], value=new_value, source=f"corrected by {user.username}",
+                          confidence=1.0, label=old.label if old else "", current=True,
+                          corrected_by=user.username))
+    session.flush()
+    reclassify(session, case, request)
+    session.add(case)
+    audit.record(session, actor=user.username, action=AuditAction.FIELD_CORRECTED, case_pk=case.id,
+                 detail={"field": name, "old": old.value if old else None, "new": new_value})
+    session.commit()
     return _back(reference, "field corrected")
 
 
 @router.post("/cases/{reference}/decision")
-def record_decision(reference: str, request: Request, cspr: str = Form(""), sar: str = Form(""),
+def record_decision(reference: str, session: SessionDep, cspr: str = Form(""), sar: str = Form(""),
                     rationale: str = Form(...), user: WebUser = WORK) -> Response:
     """Record a person's decision with its rationale; the case becomes decided."""
     staff_cspr = StaffCspr(cspr) if cspr in {c.value for c in StaffCspr} else None
     staff_sar = StaffSar(sar) if sar in {s.value for s in StaffSar} else None
     if not rationale.strip() or (staff_cspr is None and staff_sar is None):
         raise HTTPException(status_code=422, detail="a decision needs a CSPR or SAR choice and a rationale")
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        session.add(Decision(case_pk=case.id, cspr=staff_cspr, sar=staff_sar, rationale=rationale.strip(),
-                             decided_by=user.username))
-        _set_status(session, case, CaseStatus.DECIDED)
-        audit.record(session, actor=user.username, action=AuditAction.DECISION_RECORDED, case_pk=case.id,
-                     detail={"cspr": staff_cspr, "sar": staff_sar})
-        session.commit()
+    case = case_or_404(session, reference)
+    session.add(Decision(case_pk=case.id, cspr=staff_cspr, sar=staff_sar, rationale=rationale.strip(),
+                         decided_by=user.username))
+    _set_status(session, case, CaseStatus.DECIDED)
+    audit.record(session, actor=user.username, action=AuditAction.DECISION_RECORDED, case_pk=case.id,
+                 detail={"cspr": staff_cspr, "sar": staff_sar})
+    session.commit()
     return _back(reference, "decision recorded")
 
 
@@ -110,85 +93,76 @@ def _set_status(session: Session, case: Case, status: CaseStatus) -> None:
 
 
 @router.post("/cases/{reference}/assign")
-def assign(reference: str, request: Request, assignee: str = Form(""), user: WebUser = WORK) -> Response:
+def assign(reference: str, session: SessionDep, assignee: str = Form(""), user: WebUser = WORK) -> Response:
     """Assign the case to a user (or to nobody)."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        name = assignee.strip() or None
-        if name and session.exec(select(User.id).where(User.username == name)).first() is None:
-            raise HTTPException(status_code=422, detail="no such user")
-        before, case.assignee, case.updated_at = case.assignee, name, utcnow()
-        session.add(case)
-        audit.record(session, actor=user.username, action=AuditAction.CASE_ASSIGNED, case_pk=case.id,
-                     detail={"from": before, "to": name})
-        session.commit()
+    case = case_or_404(session, reference)
+    name = assignee.strip() or None
+    if name and users.find_user(session, name) is None:
+        raise HTTPException(status_code=422, detail="no such user")
+    before, case.assignee, case.updated_at = case.assignee, name, utcnow()
+    session.add(case)
+    audit.record(session, actor=user.username, action=AuditAction.CASE_ASSIGNED, case_pk=case.id,
+                 detail={"from": before, "to": name})
+    session.commit()
     return _back(reference, "assigned")
 
 
 @router.post("/cases/{reference}/status")
-def change_status(reference: str, request: Request, status: str = Form(...), user: WebUser = WORK) -> Response:
+def change_status(reference: str, session: SessionDep, status: str = Form(...), user: WebUser = WORK) -> Response:
     """Move the case to another status."""
     if status not in {s.value for s in CaseStatus}:
         raise HTTPException(status_code=422, detail="no such status")
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        before = str(case.status)
-        _set_status(session, case, CaseStatus(status))
-        audit.record(session, actor=user.username, action=AuditAction.STATUS_CHANGED, case_pk=case.id,
-                     detail={"from": before, "to": status})
-        session.commit()
+    case = case_or_404(session, reference)
+    before = str(case.status)
+    _set_status(session, case, CaseStatus(status))
+    audit.record(session, actor=user.username, action=AuditAction.STATUS_CHANGED, case_pk=case.id,
+                 detail={"from": before, "to": status})
+    session.commit()
     return _back(reference, "status changed")
 
 
 @router.post("/cases/{reference}/notes")
-def add_note(reference: str, request: Request, text: str = Form(...), user: WebUser = WORK) -> Response:
+def add_note(reference: str, session: SessionDep, text: str = Form(...), user: WebUser = WORK) -> Response:
     """Add a note to the case."""
     if not text.strip():
         raise HTTPException(status_code=422, detail="an empty note")
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        session.add(CaseNote(case_pk=case.id, author=user.username, text=text.strip()[:20000]))
-        audit.record(session, actor=user.username, action=AuditAction.NOTE_ADDED, case_pk=case.id)
-        session.commit()
+    case = case_or_404(session, reference)
+    session.add(CaseNote(case_pk=case.id, author=user.username, text=text.strip()[:20000]))
+    audit.record(session, actor=user.username, action=AuditAction.NOTE_ADDED, case_pk=case.id)
+    session.commit()
     return _back(reference, "note added")
 
 
 @router.post("/cases/{reference}/duplicate")
-def link_duplicate(reference: str, request: Request, original: str = Form(""), user: WebUser = WORK) -> Response:
+def link_duplicate(reference: str, session: SessionDep, original: str = Form(""), user: WebUser = WORK) -> Response:
     """Mark the case a duplicate of another (or, with no reference given, unlink it)."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        target = original.strip().upper() or None
-        if target is not None and (target == case.reference or session.exec(
-                select(Case.id).where(Case.reference == target)).first() is None):
-            raise HTTPException(status_code=422, detail="no such other case")
-        before, case.duplicate_of, case.updated_at = case.duplicate_of, target, utcnow()
-        session.add(case)
-        action = AuditAction.DUPLICATE_LINKED if target else AuditAction.DUPLICATE_UNLINKED
-        audit.record(session, actor=user.username, action=action, case_pk=case.id,
-                     detail={"from": before, "to": target})
-        session.commit()
+    case = case_or_404(session, reference)
+    target = original.strip().upper() or None
+    if target is not None and (target == case.reference
+                               or cases.case_by_reference(session, reference=target) is None):
+        raise HTTPException(status_code=422, detail="no such other case")
+    before, case.duplicate_of, case.updated_at = case.duplicate_of, target, utcnow()
+    session.add(case)
+    action = AuditAction.DUPLICATE_LINKED if target else AuditAction.DUPLICATE_UNLINKED
+    audit.record(session, actor=user.username, action=action, case_pk=case.id,
+                 detail={"from": before, "to": target})
+    session.commit()
     return _back(reference, "duplicate linked" if target else "duplicate unlinked")
 
 
 @router.post("/cases/{reference}/attachments/{attachment_id}/unlock")
-def unlock(reference: str, attachment_id: int, request: Request, password: str = Form(...),
+def unlock(reference: str, attachment_id: int, request: Request, session: SessionDep, password: str = Form(...),
            user: WebUser = WORK) -> Response:
     """Read an encrypted attachment with the password the referrer gave by phone (never stored)."""
     web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        try:
-            result = unlock_attachment(session, case=case, attachment_id=attachment_id, password=password,
-                                       settings=web.runtime.settings, classify=_classifier(web.runtime.settings),
-                                       actor=user.username)
-        except LookupError:
-            raise HTTPException(status_code=404, detail="no such attachment on this case") from None
-        session.commit()
+    case = case_or_404(session, reference)
+    try:
+        result = unlock_attachment(session, case=case, attachment_id=attachment_id, password=password,
+                                   settings=web.runtime.settings, classify=web.runtime.classify,
+                                   actor=user.username)
+    except LookupError:
+        raise HTTPException(status_code=404, detail="no such attachment on this case") from None
+    session.commit()
     done = {UnlockOutcome.READ: f"attachment read: {result.fields} field(s)",
             UnlockOutcome.WRONG_PASSWORD: "that password did not open the attachment",
             UnlockOutcome.NOT_ENCRYPTED: "the attachment is not encrypted"}[result.outcome]

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
-from intake.store.cases import find_case
+from intake.store.cases import case_by_reference
 from intake.store.models import (
     AuditEvent,
     Blob,
@@ -29,7 +29,7 @@ from intake.store.models import (
     StoredAttachment,
     User,
 )
-from intake.web.context import CAN_VIEW, web_of
+from intake.web.context import CAN_VIEW, SessionDep, web_of
 from intake.web.security import PDF_CSP, WebUser
 from parsers.message import parse_message
 
@@ -73,7 +73,7 @@ def body_text(raw: bytes) -> str:
 
 def load_case_view(session: Session, case: Case) -> CaseView:
     """Read a case and everything around it."""
-    messages = list(session.exec(select(Message).where(Message.case_id == case.id).order_by(col(Message.id))))
+    messages = list(session.exec(select(Message).where(Message.case_pk == case.id).order_by(col(Message.id))))
     views = []
     for message in messages:
         attachments = list(session.exec(select(StoredAttachment).where(StoredAttachment.message_pk == message.id)
@@ -103,63 +103,58 @@ def _newest(session: Session, model: Any, where: Any, order: Any) -> list[Any]:
 
 def case_or_404(session: Session, reference: str) -> Case:
     """The case, or a 404."""
-    case = find_case(session, reference)
+    case = case_by_reference(session, reference=reference)
     if case is None:
         raise HTTPException(status_code=404, detail="no such case")
     return case
 
 
 @router.get("/cases/{reference}")
-def case_page(reference: str, request: Request, user: WebUser = CAN_VIEW) -> Response:
+def case_page(reference: str, request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
     """The case page; the view is recorded in the audit trail."""
     web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        view = load_case_view(session, case)
-        audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
-        session.commit()
-        return web.render(user, "case.html", view=view, statuses=list(CaseStatus), staff_cspr=list(StaffCspr),
-                          staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""))
+    case = case_or_404(session, reference)
+    view = load_case_view(session, case)
+    audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
+    session.commit()
+    return web.render(user, "case.html", view=view, statuses=list(CaseStatus), staff_cspr=list(StaffCspr),
+                      staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""))
 
 
 def _message_of_case(session: Session, case: Case, message_pk: int) -> Message:
     message = session.get(Message, message_pk)
-    if message is None or message.case_id != case.id:
+    if message is None or message.case_pk != case.id:
         raise HTTPException(status_code=404, detail="no such message in this case")
     return message
 
 
 @router.get("/cases/{reference}/messages/{message_pk}.eml")
-def case_email(reference: str, message_pk: int, request: Request,
+def case_email(reference: str, message_pk: int, session: SessionDep,
                user: WebUser = CAN_VIEW) -> Response:
     """The raw email as it arrived, as a download."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        _message_of_case(session, case, message_pk)
-        raw = ledger.load_raw(session, message_pk)
-        audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, case_pk=case.id,
-                     message_pk=message_pk)
-        session.commit()
+    case = case_or_404(session, reference)
+    _message_of_case(session, case, message_pk)
+    raw = ledger.load_raw(session, message_pk)
+    audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, case_pk=case.id,
+                 message_pk=message_pk)
+    session.commit()
     return Response(raw, media_type="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="{reference}-{message_pk}.eml"'})
 
 
 @router.get("/cases/{reference}/attachments/{attachment_id}")
-def case_attachment(reference: str, attachment_id: int, request: Request, inline: bool = False,
+def case_attachment(reference: str, attachment_id: int, session: SessionDep, inline: bool = False,
                     user: WebUser = CAN_VIEW) -> Response:
     """An attachment as a download; a PDF may be shown inline (in the case page's frame) under a strict CSP."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        case = case_or_404(session, reference)
-        attachment = session.get(StoredAttachment, attachment_id)
-        if attachment is None:
-            raise HTTPException(status_code=404, detail="no such attachment")
-        _message_of_case(session, case, attachment.message_pk)
-        data = session.exec(select(Blob.data).where(Blob.sha256 == attachment.sha256)).one()
-        audit.record(session, actor=user.username, action=AuditAction.ATTACHMENT_DOWNLOADED, case_pk=case.id,
-                     message_pk=attachment.message_pk, detail={"attachment": attachment_id, "inline": inline})
-        session.commit()
+    case = case_or_404(session, reference)
+    attachment = session.get(StoredAttachment, attachment_id)
+    if attachment is None:
+        raise HTTPException(status_code=404, detail="no such attachment")
+    _message_of_case(session, case, attachment.message_pk)
+    data = session.exec(select(Blob.data).where(Blob.sha256 == attachment.sha256)).one()
+    audit.record(session, actor=user.username, action=AuditAction.ATTACHMENT_DOWNLOADED, case_pk=case.id,
+                 message_pk=attachment.message_pk, detail={"attachment": attachment_id, "inline": inline})
+    session.commit()
     safe_name = re.sub(r"[^A-Za-z0-9._ -]", "_", attachment.filename)[:150] or "attachment"
     if inline and is_pdf(attachment):
         return Response(data, media_type="application/pdf", headers={

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from intake.runtime import Runtime
@@ -59,6 +60,16 @@ class WebContext:
 def web_of(request: Request) -> WebContext:
     """The app's WebContext."""
     return request.app.state.web
+
+
+def database_session(request: Request) -> Iterator[Session]:
+    """One database session per request, closed when the request is done; routes commit what they change."""
+    with Session(web_of(request).runtime.engine) as session:
+        yield session
+
+
+# The request's database session, for the routes: `session: SessionDep`.
+SessionDep = Annotated[Session, Depends(database_session)]
 
 
 def allowed(permission: Permission) -> Callable[[Request], WebUser]:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Case, Disposition, MailboxState, Message, Outbox, OutboxStatus, utcnow
-from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, web_of
+from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def _back(done: str) -> RedirectResponse:
 
 def ledger_search(session: Session, *, text: str, disposition: str) -> list[tuple[Message, str | None]]:
     """Ledger rows whose Message-ID or sender contains `text`, optionally of one disposition, newest first."""
-    statement = (select(Message, Case.reference).join(Case, col(Case.id) == Message.case_id, isouter=True)
+    statement = (select(Message, Case.reference).join(Case, col(Case.id) == Message.case_pk, isouter=True)
                  .order_by(col(Message.id).desc()).limit(LIST_LIMIT))
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -40,52 +40,48 @@ def ledger_search(session: Session, *, text: str, disposition: str) -> list[tupl
 
 
 @router.get("/health")
-def health_page(request: Request, user: WebUser = CAN_WORK_INTAKE) -> Response:
+def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_INTAKE) -> Response:
     """The intake health page."""
     web = web_of(request)
     text = request.query_params.get("q", "").strip()[:300]
     disposition = request.query_params.get("disposition", "")
     searched = bool(text or disposition)
-    with Session(web.runtime.engine) as session:
-        quarantined = list(session.exec(select(Message).where(Message.disposition == Disposition.QUARANTINED)
-                                        .order_by(col(Message.id).desc()).limit(LIST_LIMIT)))
-        failed = list(session.exec(select(Outbox, Case.reference)
-                                   .join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
-                                   .where(Outbox.status == OutboxStatus.FAILED)
-                                   .order_by(col(Outbox.id).desc()).limit(LIST_LIMIT)))
-        mailboxes = list(session.exec(select(MailboxState).order_by(col(MailboxState.account))))
-        results = ledger_search(session, text=text, disposition=disposition) if searched else []
-        return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
-                          results=results, searched=searched, q=text, disposition=disposition,
-                          dispositions=list(Disposition), notice=request.query_params.get("done", ""))
+    quarantined = list(session.exec(select(Message).where(Message.disposition == Disposition.QUARANTINED)
+                                    .order_by(col(Message.id).desc()).limit(LIST_LIMIT)))
+    failed = list(session.exec(select(Outbox, Case.reference)
+                               .join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
+                               .where(Outbox.status == OutboxStatus.FAILED)
+                               .order_by(col(Outbox.id).desc()).limit(LIST_LIMIT)))
+    mailboxes = list(session.exec(select(MailboxState).order_by(col(MailboxState.account))))
+    results = ledger_search(session, text=text, disposition=disposition) if searched else []
+    return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
+                      results=results, searched=searched, q=text, disposition=disposition,
+                      dispositions=list(Disposition), notice=request.query_params.get("done", ""))
 
 
 @router.get("/messages/{message_pk}.eml")
-def raw_message(message_pk: int, request: Request,
+def raw_message(message_pk: int, session: SessionDep,
                 user: WebUser = CAN_WORK_INTAKE) -> Response:
     """Any ledger message's raw bytes, as a download (for quarantined mail above all)."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        message = session.get(Message, message_pk)
-        if message is None:
-            raise HTTPException(status_code=404, detail="no such message")
-        raw = ledger.load_raw(session, message_pk)
-        audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, message_pk=message_pk,
-                     case_pk=message.case_id)
-        session.commit()
+    message = session.get(Message, message_pk)
+    if message is None:
+        raise HTTPException(status_code=404, detail="no such message")
+    raw = ledger.load_raw(session, message_pk)
+    audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, message_pk=message_pk,
+                 case_pk=message.case_pk)
+    session.commit()
     return Response(raw, media_type="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="message-{message_pk}.eml"'})
 
 
 @router.post("/messages/{message_pk}/requeue")
-def requeue(message_pk: int, request: Request, user: WebUser = WORK) -> Response:
+def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUser = WORK) -> Response:
     """Run a quarantined message through the pipeline again, now."""
     web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        if not ledger.requeue(session, message_pk):
-            raise HTTPException(status_code=409, detail="the message is not in quarantine")
-        audit.record(session, actor=user.username, action=AuditAction.MESSAGE_REQUEUED, message_pk=message_pk)
-        session.commit()
+    if not ledger.requeue(session, message_pk):
+        raise HTTPException(status_code=409, detail="the message is not in quarantine")
+    audit.record(session, actor=user.username, action=AuditAction.MESSAGE_REQUEUED, message_pk=message_pk)
+    session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
     if outcome is None:
@@ -94,37 +90,33 @@ def requeue(message_pk: int, request: Request, user: WebUser = WORK) -> Response
 
 
 @router.post("/messages/{message_pk}/not-referral")
-def not_referral(message_pk: int, request: Request, reason: str = Form(...), user: WebUser = WORK) -> Response:
+def not_referral(message_pk: int, session: SessionDep, reason: str = Form(...), user: WebUser = WORK) -> Response:
     """Close a quarantined message as not a referral, with the reason given."""
     if not reason.strip():
         raise HTTPException(status_code=422, detail="say why it is not a referral")
-    web = web_of(request)
     text = f"not a referral ({user.username}): {reason.strip()}"[:2000]
-    with Session(web.runtime.engine) as session:
-        changed = session.execute(
-            sa.update(Message).where(col(Message.id) == message_pk,
-                                     col(Message.disposition) == Disposition.QUARANTINED)
-            .values(disposition=Disposition.IGNORED, reason=text, processed_at=utcnow())).rowcount
-        if changed != 1:
-            raise HTTPException(status_code=409, detail="the message is not in quarantine")
-        audit.record(session, actor=user.username, action=AuditAction.MESSAGE_NOT_REFERRAL, message_pk=message_pk,
-                     detail={"reason": reason.strip()[:500]})
-        session.commit()
+    changed = session.execute(
+        sa.update(Message).where(col(Message.id) == message_pk,
+                                 col(Message.disposition) == Disposition.QUARANTINED)
+        .values(disposition=Disposition.IGNORED, reason=text, processed_at=utcnow())).rowcount
+    if changed != 1:
+        raise HTTPException(status_code=409, detail="the message is not in quarantine")
+    audit.record(session, actor=user.username, action=AuditAction.MESSAGE_NOT_REFERRAL, message_pk=message_pk,
+                 detail={"reason": reason.strip()[:500]})
+    session.commit()
     return _back(f"message {message_pk} marked not a referral")
 
 
 @router.post("/outbox/{outbox_id}/retry")
-def retry_mail(outbox_id: int, request: Request, user: WebUser = WORK) -> Response:
+def retry_mail(outbox_id: int, session: SessionDep, user: WebUser = WORK) -> Response:
     """Put a failed outgoing email back in the queue, due now."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        changed = session.execute(
-            sa.update(Outbox).where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.FAILED)
-            .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow())).rowcount
-        if changed != 1:
-            raise HTTPException(status_code=409, detail="that email has not failed")
-        case_pk = session.get(Outbox, outbox_id).case_pk
-        audit.record(session, actor=user.username, action=AuditAction.MAIL_RETRIED, case_pk=case_pk,
-                     detail={"outbox": outbox_id})
-        session.commit()
+    changed = session.execute(
+        sa.update(Outbox).where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=utcnow())).rowcount
+    if changed != 1:
+        raise HTTPException(status_code=409, detail="that email has not failed")
+    case_pk = session.get(Outbox, outbox_id).case_pk
+    audit.record(session, actor=user.username, action=AuditAction.MAIL_RETRIED, case_pk=case_pk,
+                 detail={"outbox": outbox_id})
+    session.commit()
     return _back(f"email {outbox_id} queued again")

@@ -19,7 +19,7 @@ from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
 from intake.store.models import Case, CaseField, CaseStatus, utcnow
-from intake.web.context import CAN_EXPORT, CAN_VIEW, web_of
+from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -48,11 +48,11 @@ class Cursor:
     """The last row of a page: its deadline (None for the no-deadline part) and id."""
 
     deadline: date | None
-    case_id: int
+    case_pk: int
 
     def encode(self) -> str:
         """The cursor as a URL parameter."""
-        return f"{self.deadline.isoformat() if self.deadline else 'none'}.{self.case_id}"
+        return f"{self.deadline.isoformat() if self.deadline else 'none'}.{self.case_pk}"
 
     @staticmethod
     def decode(text: str) -> Cursor | None:
@@ -114,12 +114,12 @@ def queue_page(session: Session, f: QueueFilter, *, after: Cursor | None = None,
         if after is not None:
             dated = dated.where(sa.or_(col(Case.nearest_deadline) > after.deadline,
                                        sa.and_(col(Case.nearest_deadline) == after.deadline,
-                                               col(Case.id) > after.case_id)))
+                                               col(Case.id) > after.case_pk)))
         rows = list(session.exec(dated.order_by(col(Case.nearest_deadline), col(Case.id)).limit(size + 1)))
     if len(rows) <= size:
         undated = _filtered(select(Case).where(col(Case.nearest_deadline).is_(None)), f)
         if after is not None and after.deadline is None:
-            undated = undated.where(col(Case.id) > after.case_id)
+            undated = undated.where(col(Case.id) > after.case_pk)
         rows += list(session.exec(undated.order_by(col(Case.id)).limit(size + 1 - len(rows))))
     page = QueuePage(rows[:size])
     if len(rows) > size:
@@ -136,28 +136,25 @@ def filter_of(request: Request) -> QueueFilter:
 
 
 @router.get("/")
-def queue(request: Request, user: WebUser = CAN_VIEW) -> Response:
+def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
     """The queue page."""
     web = web_of(request)
     f = filter_of(request)
-    with Session(web.runtime.engine) as session:
-        page = queue_page(session, f, after=Cursor.decode(request.query_params.get("after", "")))
-        assignees = [a for a in session.exec(select(Case.assignee).where(col(Case.assignee).is_not(None))
-                                             .distinct().order_by(col(Case.assignee)))]
-        query = {k: v for k, v in f.__dict__.items() if v}
-        return web.render(user, "queue.html", page=page, filter=f, query=query, assignees=assignees,
-                          statuses=list(CaseStatus), decisions=DECISION_FILTERS, now=utcnow(),
-                          first_page="after" not in request.query_params)
+    page = queue_page(session, f, after=Cursor.decode(request.query_params.get("after", "")))
+    assignees = [a for a in session.exec(select(Case.assignee).where(col(Case.assignee).is_not(None))
+                                         .distinct().order_by(col(Case.assignee)))]
+    query = {k: v for k, v in f.__dict__.items() if v}
+    return web.render(user, "queue.html", page=page, filter=f, query=query, assignees=assignees,
+                      statuses=list(CaseStatus), decisions=DECISION_FILTERS, now=utcnow(),
+                      first_page="after" not in request.query_params)
 
 
 @router.get("/export.csv")
-def export_csv(request: Request, user: WebUser = CAN_EXPORT) -> Response:
+def export_csv(session: SessionDep, user: WebUser = CAN_EXPORT) -> Response:
     """Every case as CSV (managers and admins)."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        text = cases_csv(session)
-        audit.record(session, actor=user.username, action=AuditAction.QUEUE_EXPORTED)
-        session.commit()
+    text = cases_csv(session)
+    audit.record(session, actor=user.username, action=AuditAction.QUEUE_EXPORTED)
+    session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'})

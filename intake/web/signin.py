@@ -6,12 +6,11 @@ import secrets
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.users import Lockout, SignIn, authenticate
-from intake.web.context import POST_SIGNED_IN, web_of
+from intake.web.context import POST_SIGNED_IN, SessionDep, web_of
 from intake.web.security import LOGIN_COOKIE, SESSION_COOKIE, NotSignedInError, WebUser
 
 router = APIRouter()
@@ -41,20 +40,19 @@ def _form(request: Request, *, error: str, status_code: int = 200) -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, username: str = Form(""), password: str = Form(""),
+def signin(request: Request, session: SessionDep, username: str = Form(""), password: str = Form(""),
            csrf_token: str = Form("")) -> Response:
     """Check the password (counting failures towards a lock-out) and start a session."""
     web = web_of(request)
     web.guard.check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, "login")
     settings = web.runtime.settings.web
-    with Session(web.runtime.engine) as session:
-        outcome, user = authenticate(session, username.strip(), password,
-                                     lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes))
-        actor = user.username if user else "anonymous"
-        username = user.username if user else ""
-        action = AuditAction.SIGNED_IN if outcome is SignIn.OK else AuditAction.SIGN_IN_REFUSED
-        audit.record(session, actor=actor, action=action, detail={"outcome": str(outcome)})
-        session.commit()
+    outcome, user = authenticate(session, username.strip(), password,
+                                 lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes))
+    actor = user.username if user else "anonymous"
+    username = user.username if user else ""
+    action = AuditAction.SIGNED_IN if outcome is SignIn.OK else AuditAction.SIGN_IN_REFUSED
+    audit.record(session, actor=actor, action=action, detail={"outcome": str(outcome)})
+    session.commit()
     if outcome is not SignIn.OK or not username:
         return _form(request, error=REFUSED, status_code=401)
     response = RedirectResponse("/", status_code=303)
@@ -64,13 +62,12 @@ def signin(request: Request, username: str = Form(""), password: str = Form(""),
 
 
 @router.post("/signout")
-def signout(request: Request, user: WebUser = POST_SIGNED_IN) -> Response:
+def signout(request: Request, session: SessionDep, user: WebUser = POST_SIGNED_IN) -> Response:
     """End the session."""
     web = web_of(request)
     web.guard.end_session(user.session_token)
-    with Session(web.runtime.engine) as session:
-        audit.record(session, actor=user.username, action=AuditAction.SIGNED_OUT)
-        session.commit()
+    audit.record(session, actor=user.username, action=AuditAction.SIGNED_OUT)
+    session.commit()
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
