@@ -146,7 +146,7 @@ def file_follow_up(session: Session, *, case: Case, message_pk: int, form: Extra
 
 def message_ids_of(session: Session, case_pk: int) -> list[str]:
     """Message-IDs of every email filed under a case, oldest first."""
-    statement = select(Message.message_id).where(Message.case_id == case_pk).order_by(col(Message.id))
+    statement = select(Message.message_id).where(Message.case_pk == case_pk).order_by(col(Message.id))
     return [m for m in session.exec(statement) if m]
 
 
@@ -154,7 +154,7 @@ def case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | 
     """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one)."""
     if not message_ids:
         return None
-    filed = select(Case.reference).join(Message, col(Message.case_id) == Case.id).where(
+    filed = select(Case.reference).join(Message, col(Message.case_pk) == Case.id).where(
         col(Message.message_id).in_(list(message_ids)))
     found = session.exec(filed.limit(1)).first()
     if found:

@@ -50,7 +50,7 @@ def find_duplicate(session: Session, *, case: Case, items: Sequence[tuple[Attach
     digests = sorted({a.sha256 for a, f in items if f is not None})
     matches: list[tuple[int, Match]] = []
     if digests:
-        statement = (select(Case.id, Case.reference).join(Message, col(Message.case_id) == Case.id)
+        statement = (select(Case.id, Case.reference).join(Message, col(Message.case_pk) == Case.id)
                      .join(StoredAttachment, col(StoredAttachment.message_pk) == Message.id)
                      .where(col(StoredAttachment.sha256).in_(digests), col(Case.id).in_(earlier))
                      .order_by(col(Case.id)).limit(1))

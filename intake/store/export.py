@@ -113,7 +113,7 @@ def reply_of(message: Message, row: Outbox | None) -> tuple[str, str]:
 
 def message_to_dict(session: Session, message: Message, reply: Outbox | None = None) -> dict[str, Any]:
     """One ledger row for `messages`: enough to prove no message was lost, and why it was or was not answered."""
-    reference = session.get(Case, message.case_id).reference if message.case_id else None
+    reference = session.get(Case, message.case_pk).reference if message.case_pk else None
     reply_status, reply_reason = reply_of(message, reply)
     return {
         "id": message.id,

@@ -173,7 +173,7 @@ def finish(session: Session, message_pk: int, *, worker: str, disposition: Dispo
         sa.update(Message)
         .where(col(Message.id) == message_pk, col(Message.disposition) == Disposition.PENDING,
                col(Message.claimed_by) == worker)
-        .values(disposition=disposition, reason=reason[:2000], case_id=case_pk, processed_at=utcnow(),
+        .values(disposition=disposition, reason=reason[:2000], case_pk=case_pk, processed_at=utcnow(),
                 sender=sender[:320], subject=subject, stage=Stage.NONE, error="", traceback="")
     )
     return session.execute(statement).rowcount == 1

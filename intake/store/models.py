@@ -189,7 +189,9 @@ class Message(SQLModel, table=True):
     stage: Stage = Field(default=Stage.NONE, sa_type=sa.String(40))
     error: str = Field(default="", sa_type=sa.Text)
     traceback: str = Field(default="", sa_type=sa.Text)
-    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    # The case's primary key, case_pk as everywhere in Python; the column keeps its name (case_id).
+    case_pk: int | None = Field(
+        default=None, sa_column=sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), index=True))
     attempts: int = 0
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)

@@ -43,7 +43,7 @@ def unlock_attachment(session: Session, *, case: Case, attachment_id: int, passw
     """Read an encrypted attachment of `case` with `password`; the caller commits."""
     row = session.get(StoredAttachment, attachment_id)
     message = session.get(Message, row.message_pk) if row is not None else None
-    if row is None or message is None or message.case_id != case.id:
+    if row is None or message is None or message.case_pk != case.id:
         raise LookupError("no such attachment on this case")
     if Flag.ENCRYPTED_ATTACHMENT not in row.flags:
         return UnlockResult(UnlockOutcome.NOT_ENCRYPTED)
@@ -76,7 +76,7 @@ def _record_form(session: Session, case: Case, row: StoredAttachment, form: Extr
     session.add(row)
     still_locked = any(Flag.ENCRYPTED_ATTACHMENT in other.flags for other in session.exec(
         select(StoredAttachment).join(Message, Message.id == StoredAttachment.message_pk)
-        .where(Message.case_id == case.id, StoredAttachment.id != row.id)))
+        .where(Message.case_pk == case.id, StoredAttachment.id != row.id)))
     flags = set(case.flags) | {str(f) for f in form.flags}
     if not still_locked:
         flags.discard(str(Flag.ENCRYPTED_ATTACHMENT))
