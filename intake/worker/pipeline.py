@@ -139,7 +139,8 @@ class Pipeline:
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
             return self._commit(session, loaded.message_pk, parsed, Disposition.IGNORED,
                                 f"copy of message {copy.id}")
-        thread = cases.thread_facts(session, query=_staged(Stage.SCREEN, thread_query, parsed))
+        query = _staged(Stage.SCREEN, thread_query, parsed)
+        thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)  # screen() itself reads no database
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
         has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
         screening = _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
