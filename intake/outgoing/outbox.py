@@ -286,3 +286,10 @@ def iter_outbox(session: Session) -> Iterator[dict[str, Any]]:
                "status": str(row.status), "reason": row.reason, "attempts": row.attempts,
                "next_attempt_at": row.next_attempt_at.isoformat(), "last_error": row.last_error,
                "message_id": row.message_id, "sent_at": row.sent_at.isoformat() if row.sent_at else None}
+
+
+def failed_mail(session: Session, *, limit: int) -> list[tuple[Outbox, str | None]]:
+    """Outgoing mail that failed, newest first, each with the reference of its case (or None)."""
+    statement = (select(Outbox, Case.reference).join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
+                 .where(Outbox.status == OutboxStatus.FAILED).order_by(col(Outbox.id).desc()).limit(limit))
+    return list(session.exec(statement))

@@ -19,7 +19,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from intake.store.dialect import insert_ignore, insert_ignore_many
-from intake.store.models import Blob, Disposition, Message, MessageLocation, ServerState, Stage, utcnow
+from intake.store.models import (
+    Blob,
+    Case,
+    Disposition,
+    MailboxState,
+    Message,
+    MessageLocation,
+    ServerState,
+    Stage,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -242,3 +252,29 @@ def load_message(session: Session, message_pk: int) -> LoadedMessage:
                  .join(Blob, col(Message.sha256) == Blob.sha256).where(Message.id == message_pk))
     message_id, taken_in, raw = session.exec(statement).one()
     return LoadedMessage(message_pk, message_id, taken_in, raw)
+
+
+def quarantined(session: Session, *, limit: int) -> list[Message]:
+    """Quarantined messages, newest first."""
+    statement = (select(Message).where(Message.disposition == Disposition.QUARANTINED)
+                 .order_by(col(Message.id).desc()).limit(limit))
+    return list(session.exec(statement))
+
+
+def search(session: Session, *, text: str, disposition: str, limit: int) -> list[tuple[Message, str | None]]:
+    """Messages whose Message-ID or sender contains `text`, optionally of one disposition, newest first, each with
+    the reference of its case (or None)."""
+    statement = (select(Message, Case.reference).join(Case, col(Case.id) == Message.case_pk, isouter=True)
+                 .order_by(col(Message.id).desc()).limit(limit))
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(sa.or_(sa.func.lower(Message.message_id).like(pattern, escape="\\"),
+                                           sa.func.lower(Message.sender).like(pattern, escape="\\")))
+    if disposition in {d.value for d in Disposition}:
+        statement = statement.where(Message.disposition == disposition)
+    return list(session.exec(statement))
+
+
+def mailbox_states(session: Session) -> list[MailboxState]:
+    """The sync state of every folder of every account, by account."""
+    return list(session.exec(select(MailboxState).order_by(col(MailboxState.account))))

@@ -8,11 +8,12 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
+from intake.outgoing import outbox
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
-from intake.store.models import Case, Disposition, MailboxState, Message, Outbox, OutboxStatus, utcnow
+from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
 
@@ -26,19 +27,6 @@ def _back(done: str) -> RedirectResponse:
     return RedirectResponse(f"/health?done={quote(done)}", status_code=303)
 
 
-def ledger_search(session: Session, *, text: str, disposition: str) -> list[tuple[Message, str | None]]:
-    """Ledger rows whose Message-ID or sender contains `text`, optionally of one disposition, newest first."""
-    statement = (select(Message, Case.reference).join(Case, col(Case.id) == Message.case_pk, isouter=True)
-                 .order_by(col(Message.id).desc()).limit(LIST_LIMIT))
-    if text:
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        statement = statement.where(sa.or_(sa.func.lower(Message.message_id).like(pattern, escape="\\"),
-                                           sa.func.lower(Message.sender).like(pattern, escape="\\")))
-    if disposition in {d.value for d in Disposition}:
-        statement = statement.where(Message.disposition == disposition)
-    return list(session.exec(statement))
-
-
 @router.get("/health")
 def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_INTAKE) -> Response:
     """The intake health page."""
@@ -46,14 +34,10 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     text = request.query_params.get("q", "").strip()[:300]
     disposition = request.query_params.get("disposition", "")
     searched = bool(text or disposition)
-    quarantined = list(session.exec(select(Message).where(Message.disposition == Disposition.QUARANTINED)
-                                    .order_by(col(Message.id).desc()).limit(LIST_LIMIT)))
-    failed = list(session.exec(select(Outbox, Case.reference)
-                               .join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
-                               .where(Outbox.status == OutboxStatus.FAILED)
-                               .order_by(col(Outbox.id).desc()).limit(LIST_LIMIT)))
-    mailboxes = list(session.exec(select(MailboxState).order_by(col(MailboxState.account))))
-    results = ledger_search(session, text=text, disposition=disposition) if searched else []
+    quarantined = ledger.quarantined(session, limit=LIST_LIMIT)
+    failed = outbox.failed_mail(session, limit=LIST_LIMIT)
+    mailboxes = ledger.mailbox_states(session)
+    results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
     return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
                       dispositions=list(Disposition), notice=request.query_params.get("done", ""))
