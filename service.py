@@ -66,7 +66,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         with tqdm(total=total, unit="msg", disable=total < 20 or not sys.stderr.isatty(),
                   file=sys.stderr) as bar:
-            summary = ingest_paths(runtime.engine, runtime.pipeline, args.paths, progress=bar)
+            summary = ingest_paths(runtime.engine, runtime.pipeline, args.paths, progress=bar,
+                                   workers=runtime.workers)
     except IngestError as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return EXIT_FAILED

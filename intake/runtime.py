@@ -13,6 +13,7 @@ from intake.outgoing.acknowledgement import Acknowledger
 from intake.outgoing.outbox import OutboxSender, SendReport
 from intake.store.cases import Classifier
 from intake.store.database import create_db_engine, migrate
+from intake.worker.isolation import use_reader_pool
 from intake.worker.pipeline import Pipeline
 from intake.worker.poller import Poller, PollReport
 from intake.worker.stages import build_stages
@@ -28,6 +29,7 @@ class Runtime:
     pollers: list[Poller]
     sender: OutboxSender
     classify: Classifier  # the pipeline's rules, for cases classified again (a field corrected, a form unlocked)
+    workers: int = 1  # messages worked on at once (processing.workers)
 
     def poll_all(self) -> list[PollReport]:
         """One pass over every account; one failing account never stops the others."""
@@ -48,9 +50,11 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     pipeline = Pipeline(engine, stages, own_address=settings.mailbox_address,
                         max_message_bytes=settings.limits.max_message_bytes, worker=worker,
                         acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days)
-    pollers = [Poller(engine, pipeline, account, open_mailbox) for account in settings.accounts]
+    workers = settings.processing.worker_count()
+    use_reader_pool(size=workers, recycle_after=settings.processing.recycle_after_jobs)
+    pollers = [Poller(engine, pipeline, account, open_mailbox, workers=workers) for account in settings.accounts]
     return Runtime(settings, engine, pipeline, pollers, build_sender(settings, engine, worker=worker),
-                   stages.classify)
+                   stages.classify, workers)
 
 
 def build_sender(settings: Settings, engine: Engine, *, worker: str | None = None) -> OutboxSender:

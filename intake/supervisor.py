@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from intake.mail.connections import open_mailbox
 from intake.mail.mailbox import MailboxError, backoff_delays
+from intake.outgoing.doorbell import OUTBOX_DOORBELL, Doorbell, NotificationListener
 from intake.runtime import Runtime
 from intake.store.models import utcnow
 from intake.worker.poller import Poller, folder_state
@@ -61,6 +62,33 @@ class AccountWorker:
                     self.poller.poll_once()
         finally:
             self._lock.release()
+
+
+class OutboxLoop(threading.Thread):
+    """Sends what is due as soon as the doorbell rings (mail queued), and every interval as a safety net.
+
+    One send at a time per process; claims in the outbox keep two processes from sending one row twice.
+    """
+
+    def __init__(self, runtime: Runtime, doorbell: Doorbell, stop: threading.Event) -> None:
+        super().__init__(name="outbox-sender", daemon=True)
+        self._runtime = runtime
+        self._doorbell = doorbell
+        self._stopping = stop
+        self._interval = runtime.settings.outbox.send_interval_seconds
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._runtime.send_due()
+            except Exception:  # a database or transport error: log it and try again at the next ring or tick
+                log.exception("outbox: sending failed")
+            self._doorbell.wait(self._interval)
+
+    def stop(self) -> None:
+        """Ask the loop to end after its current send."""
+        self._stopping.set()
+        self._doorbell.ring()
 
 
 class IdleWatcher(threading.Thread):
@@ -137,6 +165,15 @@ def schedule_digest(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
                           max_instances=1, coalesce=True, misfire_grace_time=3600)
 
 
+def start_sender(runtime: Runtime, stop: threading.Event) -> OutboxLoop:
+    """The outbox sender thread, woken by the doorbell (and, on PostgreSQL, by other processes' NOTIFY)."""
+    sender = OutboxLoop(runtime, OUTBOX_DOORBELL, stop)
+    sender.start()
+    if runtime.engine.dialect.name == "postgresql":
+        NotificationListener(runtime.engine, OUTBOX_DOORBELL, stop).start()
+    return sender
+
+
 def create_demo_user(runtime: Runtime) -> None:
     """`make run` only: the web user demo / demo-password (admin), announced in the log."""
     from sqlmodel import Session
@@ -160,7 +197,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     if demo_user:
         create_demo_user(runtime)
     if ingest_paths:
-        summary = ingest(runtime.engine, runtime.pipeline, ingest_paths)
+        summary = ingest(runtime.engine, runtime.pipeline, ingest_paths, workers=runtime.workers)
         log.info("ingested %d message(s) (%d new)", summary.seen, summary.new)
     stop = threading.Event()
     workers = [AccountWorker(runtime.engine, poller) for poller in runtime.pollers]
@@ -169,11 +206,9 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
         scheduler.add_job(worker.poll, "interval", seconds=settings.polling.interval_seconds,
                           id=f"poll-{worker.poller.account.name}", next_run_time=utcnow(),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
-    scheduler.add_job(runtime.send_due, "interval", seconds=settings.outbox.send_interval_seconds,
-                      id="send-outbox", next_run_time=utcnow(), max_instances=1, coalesce=True,
-                      misfire_grace_time=None)
     schedule_digest(scheduler, runtime)
     scheduler.start()
+    sender = start_sender(runtime, stop)
     watchers = [IdleWatcher(w, renew_seconds=settings.polling.idle_renew_seconds,
                             backoff_max=settings.polling.reconnect_backoff_max_seconds, stop=stop)
                 for w in workers if w.poller.account.idle]
@@ -188,6 +223,8 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     finally:
         stop.set()
         scheduler.shutdown(wait=True)
+        sender.stop()
+        sender.join(timeout=runtime.settings.smtp.timeout_seconds + 5)
         for watcher in watchers:
             watcher.join(timeout=IDLE_SLICE_SECONDS + 5)
     return 0

@@ -94,3 +94,13 @@ def corpus() -> Path:
     if not (CORPUS / "emails").is_dir():
         pytest.skip(f"the shared corpus is absent (expected at {CORPUS})")
     return CORPUS
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database URL, for behaviour only PostgreSQL has (LISTEN/NOTIFY, advisory locks)."""
+    if _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    url, drop = _fresh_pg_database()
+    yield url
+    drop()

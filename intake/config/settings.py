@@ -7,6 +7,7 @@ whose names the file may choose (``password_env``), so a leaked config file leak
 from __future__ import annotations
 
 import ipaddress
+import os
 from enum import StrEnum
 from pathlib import Path
 
@@ -165,6 +166,22 @@ class LimitSettings(_Strict):
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
 
 
+class ProcessingSettings(_Strict):
+    """How many messages are worked on at once, and the reader processes that parse and read them."""
+
+    workers: int | None = Field(default=None, ge=1, le=64)  # None: the number of cores
+    recycle_after_jobs: int = Field(default=100, ge=1)  # a reader process is replaced after this many jobs
+
+    def worker_count(self) -> int:
+        """The configured number of workers, or the number of cores this process may use."""
+        if self.workers is not None:
+            return self.workers
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not Linux
+            return max(1, os.cpu_count() or 1)
+
+
 class FormsSettings(_Strict):
     """How attachments are read as forms."""
 
@@ -245,6 +262,7 @@ class Settings(_Strict):
     acknowledgements: AcknowledgementSettings = AcknowledgementSettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     limits: LimitSettings = LimitSettings()
+    processing: ProcessingSettings = ProcessingSettings()
     forms: FormsSettings = FormsSettings()
     rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, func, select
 from intake.config.settings import AcknowledgementSettings, OutboxSettings
 from intake.mail.oauth import OAuthError
 from intake.mail.smtp import SmtpPermanentError, SmtpTemporaryError
+from intake.outgoing.doorbell import ring_after_commit
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import worker_identity
@@ -107,6 +108,8 @@ def queue(session: Session, *, key: str, draft: Draft, own_address: str, case_pk
         "next_attempt_at": now, "last_error": "", "created_at": now,
     }, ["idempotency_key"])
     row = session.exec(select(Outbox).where(Outbox.idempotency_key == key)).one()
+    if row.status == OutboxStatus.PENDING:
+        ring_after_commit(session)  # the sender wakes as this transaction commits, not a timer later
     if suppressed and row.status == OutboxStatus.SUPPRESSED and case_pk is not None:
         record(session, actor=SYSTEM, action=AuditAction(f"{draft.kind}_suppressed"), case_pk=case_pk,
                message_pk=message_pk, detail={"outbox": row.id, "reason": suppressed})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mailbox
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from intake.store import ledger
-from intake.worker.pipeline import Pipeline
+from intake.worker.concurrency import process_all
+from intake.worker.pipeline import MessageOutcome, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,15 @@ def count_sources(paths: list[Path]) -> int:
     return total
 
 
-def ingest_paths(engine: Engine, pipeline: Pipeline, paths: list[Path], *, progress: Any = None) -> IngestSummary:
-    """Store and process every message found; each is committed raw before it is processed."""
+def ingest_paths(engine: Engine, pipeline: Pipeline, paths: list[Path], *, progress: Any = None,
+                 workers: int = 1) -> IngestSummary:
+    """Store and process every message found; each is committed raw before it is processed.
+
+    Messages are taken in chunks: each chunk's raw bytes are committed, then its messages are processed
+    `workers` at a time (see intake.worker.concurrency).
+    """
     summary = IngestSummary()
+    chunk: list[int] = []
     for source, raw in iter_sources(paths):
         summary.seen += 1
         with Session(engine) as session:
@@ -88,9 +96,25 @@ def ingest_paths(engine: Engine, pipeline: Pipeline, paths: list[Path], *, progr
             summary.new += 1
         else:
             summary.already_known += 1
-        outcome = pipeline.process(stored.message_pk)
-        if outcome is not None:
-            summary.dispositions[str(outcome.disposition)] += 1
-        if progress is not None:
-            progress.update(1)
+        chunk.append(stored.message_pk)
+        if len(chunk) >= _CHUNK_PER_WORKER * workers:
+            _process_chunk(engine, pipeline, chunk, summary, progress, workers)
+            chunk = []
+    _process_chunk(engine, pipeline, chunk, summary, progress, workers)
     return summary
+
+
+_CHUNK_PER_WORKER = 8
+
+
+def _process_chunk(engine: Engine, pipeline: Pipeline, chunk: list[int], summary: IngestSummary, progress: Any,
+                   workers: int) -> None:
+    lock = threading.Lock()
+
+    def tally(outcome: MessageOutcome) -> None:
+        with lock:
+            summary.dispositions[str(outcome.disposition)] += 1
+
+    process_all(engine, pipeline, chunk, workers=workers, on_outcome=tally)
+    if progress is not None:
+        progress.update(len(chunk))

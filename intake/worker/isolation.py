@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import re
 import resource
-import signal
 from collections.abc import Callable
 from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from intake.worker import readers
 from parsers.errors import (
     ERRORS_BY_CODE,
     AttachmentError,
@@ -30,12 +29,7 @@ from parsers.message import parse_message
 from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
 
 log = logging.getLogger(__name__)
-# The child's own exit status when even reporting a MemoryError failed (see _out_of_memory).
-_EXIT_OUT_OF_MEMORY = 86
 _CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would soon have been) refused
-_KILLED_BY_MEMORY = (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS, _EXIT_OUT_OF_MEMORY)
-# Seconds allowed on top of the extraction limit for the child to start and hand its result back.
-_START_GRACE = 5.0
 
 
 @cache
@@ -43,6 +37,19 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["parsers.forms", "parsers.message", "intake.worker.isolation"])
     return context
+
+
+def use_reader_pool(*, size: int, recycle_after: int) -> readers.ReaderPool:
+    """Read through a pool of `size` pre-started reader processes from now on (one pool per process: a
+    later call with the same size keeps the running one)."""
+    current = readers.installed()
+    if current is not None and current.size == size:
+        return current
+    pool = readers.ReaderPool(_context(), size=size, recycle_after=recycle_after)
+    previous = readers.install(pool)
+    if previous is not None:
+        previous.close()
+    return pool
 
 
 @cache
@@ -55,9 +62,11 @@ def extract_isolated(
 ) -> ExtractedForm:
     """`parsers.forms.extract` in a child process; raises ExtractionTimeoutError or ExtractionMemoryError when
     the child runs past ``limits``, and re-raises any other AttachmentError with its own type."""
-    outcome = _in_child(_run, (attachment, vocabulary_path, limits, password), limits,
-                        what=f"extraction (sha256 {attachment.sha256[:12]})")
-    return _outcome(outcome)
+    what = f"extraction (sha256 {attachment.sha256[:12]})"
+    pool = readers.installed()
+    if pool is not None:
+        return _outcome(pool.run(extract_job, (attachment, vocabulary_path, limits, password), limits, what=what))
+    return _outcome(_in_child(_run, (attachment, vocabulary_path, limits, password), limits, what=what))
 
 
 def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
@@ -66,7 +75,11 @@ def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
     The MIME tree, TNEF and Outlook .msg readers run on untrusted bytes too, and a crafted winmail.dat
     can make tnefparse allocate without bound; in a child, that is a quarantine reason, not a dead worker.
     """
-    outcome = _in_child(_parse, (raw, limits.memory_bytes), limits, what="message parsing")
+    pool = readers.installed()
+    if pool is not None:
+        outcome = pool.run(parse_job, (raw, limits.memory_bytes), limits, what="message parsing")
+    else:
+        outcome = _in_child(_parse, (raw, limits.memory_bytes), limits, what="message parsing")
     if outcome[0] == "error":
         _, code, message = outcome
         raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
@@ -80,14 +93,14 @@ def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits
     child.start()
     sender.close()
     try:
-        if not receiver.poll(limits.timeout_seconds + _START_GRACE):
+        if not receiver.poll(limits.timeout_seconds + readers.START_GRACE_SECONDS):
             log.warning("%s timed out after %ss", what, limits.timeout_seconds)
             raise ExtractionTimeoutError()
         try:
             return receiver.recv()
         except EOFError:
             child.join(5)
-            if child.exitcode in _KILLED_BY_MEMORY:
+            if child.exitcode in readers.KILLED_BY_MEMORY:
                 raise ExtractionMemoryError() from None
             raise CorruptAttachmentError(f"The reader stopped unexpectedly (exit {child.exitcode}).") from None
     finally:
@@ -97,19 +110,14 @@ def _in_child(target: Callable[..., None], args: tuple, limits: ExtractionLimits
         child.join(5)
 
 
-def _lift_cap() -> None:
-    """Remove the memory cap (a soft limit may always rise to the hard one, which is unlimited)."""
-    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-
-
 def _send(sender: Connection, outcome: tuple) -> None:
     """Hand the child's outcome back. The memory cap is lifted first: the work is done, and pickling
     the answer needs memory too (a MemoryError that cannot be reported would look like a crash)."""
     try:
-        _lift_cap()
+        readers.lift_memory_cap()
         sender.send(outcome)
     except BaseException:  # nothing left to report with: the parent reads the exit status
-        os._exit(_EXIT_OUT_OF_MEMORY)
+        os._exit(readers.EXIT_OUT_OF_MEMORY)
     finally:
         sender.close()
 
@@ -118,13 +126,19 @@ _MEMORY = ("error", ExtractionMemoryError.code, ExtractionMemoryError.default_me
 
 
 def _parse(sender: Connection, raw: bytes, memory_bytes: int) -> None:
-    """The child for parse_isolated."""
+    """The forked child for parse_isolated."""
+    _send(sender, parse_job(raw, memory_bytes))
+
+
+def parse_job(raw: bytes, memory_bytes: int) -> tuple:
+    """Parse under the memory cap; the outcome as plain values. Runs in a child (forked or pooled)."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
     try:
         outcome: tuple = ("ok", parse_message(raw))
     except MemoryError:
         outcome = _MEMORY
-    _send(sender, outcome)
+    readers.lift_memory_cap()
+    return outcome
 
 
 def _outcome(outcome: tuple) -> ExtractedForm:
@@ -140,7 +154,16 @@ def _run(
     sender: Connection, attachment: Attachment, vocabulary_path: Path | None, limits: ExtractionLimits,
     password: str | None,
 ) -> None:
-    """The child: cap the address space, extract, send back plain values (a mapping proxy does not pickle)."""
+    """The forked child for extract_isolated."""
+    _send(sender, extract_job(attachment, vocabulary_path, limits, password))
+
+
+def extract_job(attachment: Attachment, vocabulary_path: Path | None, limits: ExtractionLimits,
+                password: str | None) -> tuple:
+    """Cap the address space, extract, and return plain values (a mapping proxy does not pickle).
+
+    Runs in a child process (forked per job, or a pooled reader); the cap is lifted again before returning.
+    """
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, resource.RLIM_INFINITY))
     try:
         form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
@@ -151,16 +174,12 @@ def _run(
     except AttachmentError as exc:
         # Starved of memory, C extensions fail in their own ways (SystemError, a library's own exception),
         # which the reader reports as a damaged file; a child that touched its cap ran out of memory.
-        _lift_cap()  # reading /proc needs memory too
+        readers.lift_memory_cap()  # reading /proc needs memory too
         outcome = _MEMORY if _reached_cap(limits.memory_bytes) else ("error", exc.code, str(exc))
-    _send(sender, outcome)
+    readers.lift_memory_cap()
+    return outcome
 
 
 def _reached_cap(memory_bytes: int) -> bool:
     """Whether this process's peak address space came within a few MiB of its RLIMIT_AS cap."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
-    except OSError:  # not Linux: no way to tell, so trust the reader's own verdict
-        return False
-    match = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
-    return match is not None and int(match[1]) * 1024 >= memory_bytes - _CAP_MARGIN
+    return readers.peak_address_space() >= memory_bytes - _CAP_MARGIN

@@ -9,6 +9,7 @@ on the next pass); neither loses nor duplicates anything.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from intake.store import ledger
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import Location
 from intake.store.models import Disposition, MailboxState, ServerState, utcnow
-from intake.worker.pipeline import Pipeline
+from intake.worker.concurrency import process_all
+from intake.worker.pipeline import MessageOutcome, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +42,25 @@ class PollReport:
     processed: dict[str, int] = field(default_factory=dict)
     error: str = ""
 
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
     def count(self, disposition: Disposition) -> None:
-        """Tally one processed message."""
-        self.processed[str(disposition)] = self.processed.get(str(disposition), 0) + 1
+        """Tally one processed message (safe from several worker threads)."""
+        with self._lock:
+            self.processed[str(disposition)] = self.processed.get(str(disposition), 0) + 1
+
+    def count_outcome(self, outcome: MessageOutcome) -> None:
+        """Tally one pipeline outcome."""
+        self.count(outcome.disposition)
 
 
 class Poller:
     """Polls one account; safe to run beside another poller of the same account (the ledger dedups)."""
 
     def __init__(self, engine: Engine, pipeline: Pipeline, account: AccountSettings,
-                 mailbox_factory: MailboxFactory) -> None:
+                 mailbox_factory: MailboxFactory, *, workers: int = 1) -> None:
         self._engine = engine
+        self._workers = workers
         self._pipeline = pipeline
         self.account = account
         self._mailbox_factory = mailbox_factory
@@ -77,10 +87,11 @@ class Poller:
         """Finish messages stored earlier but never processed (a crash, or another worker's leftovers)."""
         with Session(self._engine) as session:
             pending = ledger.pending_ids(session)
-        for message_pk in pending:
-            outcome = self._pipeline.process(message_pk)
-            if outcome is not None and report is not None:
-                report.count(outcome.disposition)
+        self._process(pending, report)
+
+    def _process(self, message_pks: list[int], report: PollReport | None) -> None:
+        process_all(self._engine, self._pipeline, message_pks, workers=self._workers,
+                    on_outcome=report.count_outcome if report is not None else None)
 
     def _sync_folder(self, mailbox: Mailbox, folder: str, report: PollReport, *, limit: int | None) -> None:
         status = mailbox.open_folder(folder)
@@ -104,12 +115,8 @@ class Poller:
         with Session(self._engine) as session:
             stored = ledger.store_batch(session, items,
                                         on_commit=lambda s: _advance(s, self.account.name, folder, highest))
-        for item in stored:
-            report.stored += int(item.created)
-            if item.disposition is Disposition.PENDING:
-                outcome = self._pipeline.process(item.message_pk)
-                if outcome is not None:
-                    report.count(outcome.disposition)
+        report.stored += sum(int(item.created) for item in stored)
+        self._process([item.message_pk for item in stored if item.disposition is Disposition.PENDING], report)
 
     def _checked_state(self, folder: str, status: FolderStatus) -> int:
         """The UID to fetch after; a changed UIDVALIDITY starts a full resync (dedup keeps it idempotent)."""
