@@ -11,7 +11,7 @@ In one run, on a fresh Dovecot:
   latency    — `service.py run` is started (IDLE on, SMTP to a local aiosmtpd sink); referrals are APPENDed one
                at a time and the time until each acknowledgement reaches the sink is taken; SQLite, then
                PostgreSQL when it answers on 127.0.0.1:5432
-Peak memory is the whole service: the resident set of its process and every descendant (the reader
+Peak memory is the whole service: the proportional set size (PSS) of its process and every descendant (the reader
 processes, the forkserver, LibreOffice, Tesseract), sampled every 50 ms.
 """
 
@@ -176,9 +176,11 @@ def _tree(root: int) -> list[int]:
 
 
 def _rss(pid: int) -> int:
+    """The process's proportional set size: its private pages plus its share of pages shared with others (the
+    readers share the forkserver's imported parsers), so the sum over a tree is the memory it really holds."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass

@@ -18,6 +18,7 @@ from intake.mail.mailbox import MailboxError, backoff_delays
 from intake.outgoing.doorbell import OUTBOX_DOORBELL, Doorbell, NotificationListener
 from intake.runtime import Runtime
 from intake.store.models import utcnow
+from intake.worker import readers
 from intake.worker.poller import Poller, folder_state
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,10 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     settings = runtime.settings
     if demo_user:
         create_demo_user(runtime)
+    pool = readers.installed()
+    if pool is not None:
+        pool.start()  # the first referral should not wait for its reader to start
+
     if ingest_paths:
         summary = ingest(runtime.engine, runtime.pipeline, ingest_paths, workers=runtime.workers)
         log.info("ingested %d message(s) (%d new)", summary.seen, summary.new)

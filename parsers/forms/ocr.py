@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 
@@ -36,9 +37,12 @@ def ocr_pages(data: bytes, password: str | None, max_pages: int, timeout: float)
 
 
 def _tesseract_words(png: bytes, timeout: float) -> list[Word]:
+    # One thread: readers already run side by side, one per core; Tesseract's own OpenMP threads on top of
+    # that only make every reader slower (and a page is small enough that one thread reads it quickly).
     done = subprocess.run(
         ["tesseract", "stdin", "stdout", "--psm", "4", "tsv"],
         input=png, capture_output=True, timeout=timeout, check=False,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
     )
     words = []
     scale = 72 / DPI

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from parsers.errors import ExtractionTimeoutError
@@ -73,13 +74,25 @@ def read_converted(
     return read_docx(Attachment(name, attachment.content_type, docx, attachment.origin), vocabulary, limits)
 
 
+@cache
+def _profile() -> Path:
+    """This process's LibreOffice profile; made once, after clearing the profiles of processes now gone."""
+    prefix = f"intake-soffice-profile-{os.getuid()}-"
+    for stale in Path(tempfile.gettempdir()).glob(prefix + "*"):
+        pid = stale.name.removeprefix(prefix)
+        if pid.isdigit() and Path("/proc/self").exists() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.gettempdir()) / f"{prefix}{os.getpid()}"
+
+
 def _convert(soffice: str, data: bytes, suffix: str, timeout: float) -> bytes | None:
     with tempfile.TemporaryDirectory(prefix="intake-soffice-") as tmp:
         work = Path(tmp)
         source = work / f"form{suffix if suffix in ('.doc', '.odt', '.dot', '.rtf') else '.doc'}"
         source.write_bytes(data)
-        # A private profile: concurrent conversions do not share (and lock) one user installation.
-        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+        # A profile per process: readers converting side by side never share (and lock) one user installation,
+        # and a reader's later conversions skip the seconds LibreOffice spends creating a profile.
+        command = [soffice, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--norestore",
                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(work / "out"), str(source)]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
