@@ -6,18 +6,25 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
-from demo.forms import SAR_FORM, Layout, build
+from demo.forms import SAR_FORM, Layout, build, zip_files
+from intake.runtime import build_runtime
+from intake.store.models import Disposition, Message
 from intake.worker import isolation, readers
+from intake.worker.ingest import ingest_paths
 from intake.worker.isolation import extract_isolated, parse_isolated
 from intake.worker.readers import ReaderPool
 from parsers.errors import CorruptAttachmentError, ExtractionMemoryError, ExtractionTimeoutError
 from parsers.forms import ExtractionLimits
 from parsers.values import Attachment
-from tests.support.mailfactory import make_email
+from tests.conftest import make_settings
+from tests.support.mailfactory import make_email, referral_email
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 QUICK = ExtractionLimits(timeout_seconds=1)
 STARVED = ExtractionLimits(memory_bytes=64 * 2**20, timeout_seconds=20)
 
@@ -100,3 +107,22 @@ def test_a_slow_job_does_not_hold_up_the_other_reader(pool: ReaderPool) -> None:
         assert not slow.done()
         assert slow.result()[1] == "woke"
     assert all(outcome[0] == "ok" for outcome in quick)
+
+
+def test_the_pipeline_on_the_pool_quarantines_a_hostile_file_and_files_the_rest(db_url: str, tmp_path: Path) -> None:
+    bomb = zip_files({"[Content_Types].xml": "<Types/>", "word/document.xml": b"\0" * 20_000_000})
+    files = []
+    for n, raw in enumerate([referral_email(1), make_email(subject="Referral", message_id="<bomb@example.org>",
+                                                           attachments=[("form.docx", bomb, DOCX)]),
+                             referral_email(2)]):
+        files.append(tmp_path / f"{n}.eml")
+        files[-1].write_bytes(raw)
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url, extra_yaml="processing:\n  workers: 2\n"
+                                             "limits:\n  max_uncompressed_bytes: 5000000\n"))
+    summary = ingest_paths(runtime.engine, runtime.pipeline, files, workers=runtime.workers)
+    assert dict(summary.dispositions) == {"case": 2, "quarantined": 1}
+    with Session(runtime.engine) as session:
+        [quarantined] = session.exec(select(Message).where(Message.disposition == Disposition.QUARANTINED)).all()
+    assert quarantined.message_id == "<bomb@example.org>" and "zip" in quarantined.reason.lower()
+    assert readers.installed() is not None and readers.installed().size == 2  # the readers served all three
+    runtime.engine.dispose()
