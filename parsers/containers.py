@@ -87,10 +87,13 @@ def unpack_msg(data: bytes, origin: str) -> Unpacked:
         for index, item in enumerate(msg.attachments, start=1):
             payload = getattr(item, "data", None)
             if isinstance(payload, bytes):
-                name = item.longFilename or item.shortFilename or f"attachment-{index}"
+                # Read by name: the attachment kinds extract-msg returns share these attributes but no base type.
+                name = (getattr(item, "longFilename", None) or getattr(item, "shortFilename", None)
+                        or f"attachment-{index}")
                 files.append(Attachment(name, getattr(item, "mimetype", None) or "application/octet-stream",
                                         payload, origin))
-        return Unpacked(attachments=tuple(files), text=msg.body or "")
+        body = getattr(msg, "body", None)  # message kinds of .msg have one; contacts and tasks do not
+        return Unpacked(attachments=tuple(files), text=body if isinstance(body, str) else "")
     except Exception as exc:  # a damaged stream inside an otherwise readable file
         return Unpacked(defects=(f"unreadable part of an Outlook .msg attachment ({type(exc).__name__})",))
     finally:

@@ -12,6 +12,7 @@ import email.parser
 import email.policy
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
@@ -124,7 +125,7 @@ class _Walker:
                 return data.decode("cp1252", errors="replace")
 
 
-def _leaves(msg: Message):
+def _leaves(msg: Message) -> Iterator[Message]:
     """Non-multipart parts, not descending into message/rfc822 (the walker follows those itself)."""
     stack = [msg]
     while stack:

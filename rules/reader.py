@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from parsers.values import Field
+from parsers.values import Field, FieldValue
 from rules.codes import Answer
 from rules.truth import Truth
 from rules.values import Suggestion
@@ -33,7 +33,7 @@ class FieldReader:
         self._suggestions = suggestions
         self.notes: list[str] = []
 
-    def _raw(self, name: str) -> object | None:
+    def _raw(self, name: str) -> FieldValue | None:
         found = self._fields.get(name)
         if found is None or found.value is None or found.value == "" or found.value == ():
             return None
@@ -92,7 +92,12 @@ class FieldReader:
         value = self._raw(name)
         if value is None:
             return ()
-        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+        if isinstance(value, str):
+            items = value.split(",")
+        elif isinstance(value, tuple):
+            items = list(value)
+        else:  # a lone number or flag where codes belong: set aside below, not a crash
+            items = [str(value)]
         found: list[E] = []
         for item in items:
             try:

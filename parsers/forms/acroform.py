@@ -48,7 +48,8 @@ def _inherited(field: DictionaryObject, key: str) -> object:
 
 
 def _full_name(field: DictionaryObject) -> str:
-    names, node = [], field
+    names: list[str] = []
+    node: DictionaryObject | None = field
     while node is not None:
         if "/T" in node:
             names.append(str(node["/T"]))
@@ -107,7 +108,8 @@ def widget_pairs(
     for widget in widgets:
         label, how = _label(widget, widgets, words_on)
         # Separate boxes ("Check Box1" Yes, "Check Box2" No) beside one printed question answer it together.
-        key = ("btn", str(widget.page), label) if how == "position" and widget.kind == "/Btn" else (widget.name,)
+        together = how == "position" and widget.kind == "/Btn"
+        key: tuple[str, ...] = ("btn", str(widget.page), label) if together else (widget.name,)
         groups.setdefault(key, []).append(widget)
         labels.setdefault(key, (label, how))
     pairs = []

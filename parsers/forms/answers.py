@@ -83,7 +83,7 @@ def read_answer(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Co
         return {}
     if kind in (FieldKind.YES_BOOL, _YES_NO, FieldKind.ABUSE_OR_NEGLECT, FieldKind.PERPETRATOR, FieldKind.SEX):
         code = _coded(kind, text, vocabulary)
-        return {spec.name: _as_value(kind, code)} if code is not None else {}
+        return _coded_field(spec.name, kind, code) if code is not None else {}
     if kind is FieldKind.ABUSE_TYPES:
         parts = re.split(r"[,;/\n]|\band\b(?! acts)", text)
         codes = [c for p in [text, *parts] if (c := vocabulary.match_choice(kind, p)) is not None]
@@ -111,19 +111,21 @@ def _read_choices(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary) -> di
     if not ticked:
         return {}
     if len(answer.choices) == 1 and not ticked[0].label and kind in (FieldKind.YES_BOOL, _YES_NO):
-        return {spec.name: _as_value(kind, "yes")}  # a lone box beside the question, ticked
+        return _coded_field(spec.name, kind, "yes")  # a lone box beside the question, ticked
     lookup = _YES_NO if kind is FieldKind.YES_BOOL else kind
-    codes = {c for t in ticked if (c := vocabulary.match_choice(lookup, t.label) or
+    found = {c for t in ticked if (c := vocabulary.match_choice(lookup, t.label) or
                                    vocabulary.match_choice(kind, t.label)) is not None}
-    if len(codes) != 1:
+    if len(found) != 1:
         return {}  # two contradictory ticks say nothing certain
-    return {spec.name: _as_value(kind, codes.pop())}
+    return _coded_field(spec.name, kind, found.pop())
 
 
-def _as_value(kind: FieldKind, code: str) -> FieldValue | None:
+def _coded_field(name: str, kind: FieldKind, code: str) -> dict[str, FieldValue]:
+    """The field a code gives; "unknown" for a true/false field says nothing, so gives no field."""
     if kind is FieldKind.YES_BOOL:
-        return {"yes": True, "no": False}.get(code)
-    return code
+        flag = {"yes": True, "no": False}.get(code)
+        return {name: flag} if flag is not None else {}
+    return {name: code}
 
 
 def _read_text(spec: FieldSpec, text: str, out: Collected) -> dict[str, FieldValue]:

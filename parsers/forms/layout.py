@@ -182,8 +182,8 @@ def _answer(text: str, cells: tuple[str, ...] = ()) -> Answer:
         question, choices = split_ticks(text)
         return Answer(question, choices)
     if len(cells) >= 2 and any(lone_tick(x) is not None for x in cells):
-        choices = [Choice(cells[i], bool(lone_tick(cells[i + 1])))
-                   for i in range(0, len(cells) - 1, 2) if lone_tick(cells[i]) is None]
-        if choices:
-            return Answer("", tuple(choices))
+        options = tuple(Choice(cells[i], bool(lone_tick(cells[i + 1])))
+                        for i in range(0, len(cells) - 1, 2) if lone_tick(cells[i]) is None)
+        if options:
+            return Answer("", options)
     return Answer(text.replace(TICKED, "").replace(UNTICKED, "").strip())

@@ -8,6 +8,7 @@ from functools import cache
 
 import pdfplumber
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from parsers.forms.acroform import read_widgets, widget_pairs
 from parsers.forms.document import Block, Paragraph, Table
@@ -31,10 +32,11 @@ def read_pdf(
     reader = PdfReader(io.BytesIO(attachment.data), strict=False)
     used = ""
     if reader.is_encrypted:
-        used = next((p for p in ("", password) if p is not None and reader.decrypt(p)), None)
-        if used is None:
+        opened = next((p for p in ("", password) if p is not None and reader.decrypt(p)), None)
+        if opened is None:
             return flagged_form(name, Flag.ENCRYPTED_ATTACHMENT,
                                 "The PDF is password-protected; it can be read once staff supply the password.")
+        used = opened
     warnings = []
     if len(reader.pages) > limits.max_pages:
         warnings.append(f"Only the first {limits.max_pages} of {len(reader.pages)} pages were read.")
@@ -59,7 +61,9 @@ def read_pdf(
                     return found[-1]
             return None
 
-        widgets = read_widgets(reader, limits.max_pages) if "/AcroForm" in reader.trailer["/Root"] else []
+        root = reader.trailer["/Root"]
+        fillable = isinstance(root, DictionaryObject) and "/AcroForm" in root
+        widgets = read_widgets(reader, limits.max_pages) if fillable else []
         if widgets:
             titles = [line.text for line in group_lines(words_on(0))[:8]] if pages else []
             pairs = widget_pairs(widgets, words_on, section_at)

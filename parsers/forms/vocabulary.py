@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -90,11 +91,11 @@ def normalise_label(text: str) -> str:
 class Vocabulary:
     """Labels, section headings, form titles and answer words, all normalised, ready to match."""
 
-    fields: MappingProxyType  # normalised label -> FieldSpec
-    section_fields: MappingProxyType  # (section, normalised label) -> FieldSpec
-    sections: MappingProxyType  # normalised heading -> Section
+    fields: MappingProxyType[str, FieldSpec]  # normalised label -> FieldSpec
+    section_fields: MappingProxyType[tuple[Section, str], FieldSpec]  # (section, normalised label) -> FieldSpec
+    sections: MappingProxyType[str, Section]  # normalised heading -> Section
     form_titles: tuple[tuple[str, str], ...]  # (normalised title words, form type value)
-    choices: MappingProxyType  # kind -> {normalised word: code}
+    choices: MappingProxyType[str, MappingProxyType[str, str]]  # kind -> {normalised word: code}
 
     def match_label(self, label: str, section: Section | None) -> LabelMatch | None:
         """The field a printed label means inside ``section`` (None: outside any), or None."""
@@ -127,7 +128,7 @@ class Vocabulary:
 
     def match_choice(self, kind: FieldKind, text: str) -> str | None:
         """The code a typed answer or a ticked option's label means for ``kind``, or None."""
-        words = self.choices.get(kind.value, {})
+        words: Mapping[str, str] = self.choices.get(kind.value, {})
         key = normalise_label(text)
         if key in words:
             return words[key]
@@ -171,7 +172,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
                       titles, MappingProxyType(choices))
 
 
-def _build_fields(path: Path, raw: dict[str, Any]) -> tuple[dict, dict]:
+def _build_fields(path: Path, raw: dict[str, Any]
+                  ) -> tuple[dict[str, FieldSpec], dict[tuple[Section, str], FieldSpec]]:
     fields: dict[str, FieldSpec] = {}
     section_fields: dict[tuple[Section, str], FieldSpec] = {}
     for name, entry in raw.items():
