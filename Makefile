@@ -28,8 +28,10 @@ run: $(STAMP) $(DEMO)/.built  ## migrate SQLite, ingest the demo mailbox, serve 
 test: $(STAMP)  ## the whole suite (real Dovecot, aiosmtpd, PostgreSQL where present)
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy (strict on parsers/ and rules/), and the import layers contract (pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)  ## benchmarks, by hand; figures go in the README
 	$(PY) bench/bench_intake.py

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from intake.runtime import Runtime
+from intake.config.settings import Settings
+from intake.store.cases import Classifier
 from intake.web.labels import LOW_CONFIDENCE, code_label, field_label
 from intake.web.security import CSRF_FIELD, ForbiddenError, Guard, Permission, WebUser
+from intake.worker.pipeline import Pipeline
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,11 +45,28 @@ def build_templates() -> Environment:
     return env
 
 
+class WebRuntime(Protocol):
+    """What the web app uses of intake.runtime.Runtime. The runtime sits above the web layer and passes itself
+    in; the web layer names only this shape, so its imports keep running downward."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def pipeline(self) -> Pipeline: ...
+
+    @property
+    def classify(self) -> Classifier: ...
+
+
 @dataclass
 class WebContext:
     """Shared by every request of one app."""
 
-    runtime: Runtime
+    runtime: WebRuntime
     guard: Guard
     templates: Environment
 
