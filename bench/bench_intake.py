@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,14 +60,14 @@ def run_take_in(host: str, port: int, user: str, password: str, batch_size: int,
     from pydantic import SecretStr
     from sqlmodel import Session
 
-    from intake.config.settings import AccountSettings
+    from intake.config.settings import AccountSettings, Security
     from intake.mail.mailbox import Mailbox
     from intake.store import ledger
     from intake.store.database import create_db_engine, migrate
 
     engine = create_db_engine(f"sqlite:///{db}")
     migrate(engine)
-    account = AccountSettings(name="bench", host=host, port=port, security="none", username=user,
+    account = AccountSettings(name="bench", host=host, port=port, security=Security.NONE, username=user,
                               password=SecretStr(password), batch_size=batch_size)
     started = time.perf_counter()
     count, batch = 0, []
@@ -102,7 +103,8 @@ def run_pipeline(host: str, port: int, user: str, password: str, batch: int, db:
 
 def child_main(args: argparse.Namespace) -> None:
     """One measured run in this process; prints its result and peak RSS as JSON."""
-    runner = {"bare": run_bare, "take-in": run_take_in, "pipeline": run_pipeline}[args.child]
+    runners: dict[str, Callable[..., dict]] = {"bare": run_bare, "take-in": run_take_in, "pipeline": run_pipeline}
+    runner = runners[args.child]
     extra = (args.db,) if args.child != "bare" else ()
     result = runner(args.host, args.port, args.user, args.password, args.batch, *extra)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
