@@ -16,6 +16,10 @@ from tests.support.imap_server import DovecotServer, dovecot_available
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+EXPORT_SCHEMA = REPO.parent / "shared" / "design" / "case-export.schema.json"
+# The export contract lives with the design docs beside the repo; a test of it says so when they are absent.
+needs_export_schema = pytest.mark.skipif(
+    not EXPORT_SCHEMA.is_file(), reason=f"the case export schema is absent (expected at {EXPORT_SCHEMA})")
 PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
