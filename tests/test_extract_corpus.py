@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from intake.worker.isolation import extract_isolated
-from parsers.errors import AttachmentError
+from parsers.errors import AttachmentError, CorruptAttachmentError
 from parsers.forms import ExtractionLimits
 from parsers.values import Attachment
 
@@ -17,10 +18,14 @@ LIMITS = ExtractionLimits(timeout_seconds=45, max_ocr_pages=1)
 
 
 def run_one(path: Path) -> str:
+    """"ok", the code of the AttachmentError the reader raised, or "crash" when the child died of an exception
+    that no reader handled (isolation reports that as a corrupt file, which would hide the bug)."""
     try:
         extract_isolated(Attachment(path.name, "application/octet-stream", path.read_bytes()),
                          vocabulary_path=None, limits=LIMITS)
         return "ok"
+    except CorruptAttachmentError as exc:
+        return "crash" if str(exc).startswith("The reader stopped unexpectedly") else exc.code
     except AttachmentError as exc:
         return exc.code
 
@@ -32,5 +37,8 @@ def test_corpus_files_extract_without_unhandled_exceptions(folder: str) -> None:
     files = sorted(p for p in (CORPUS / folder).iterdir() if p.is_file())
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = dict(zip(files, pool.map(run_one, files), strict=True))
-    assert len(outcomes) == len(files)
-    assert "timeout" not in outcomes.values(), [p.name for p, o in outcomes.items() if o == "timeout"]
+    counts = Counter(outcomes.values())
+    assert "crash" not in counts, [p.name for p, o in outcomes.items() if o == "crash"]
+    assert "timeout" not in counts, [p.name for p, o in outcomes.items() if o == "timeout"]
+    # Most real-world files are well-formed: a reader that refused them all would pass the two checks above.
+    assert counts["ok"] > len(files) // 2, counts
