@@ -42,7 +42,10 @@ def test_explain_reads_both_plain_values_and_value_objects() -> None:
 
 
 def test_explain_output_is_json_ready() -> None:
-    json.dumps(run({**CHILD_DEATH, "event.summary": "She was found dead. No concerns about self-neglect."}))
+    result = run({**CHILD_DEATH, "event.summary": "She was found dead. No concerns about self-neglect."})
+    # Plain JSON types only: a tuple, date or enum would not come back from JSON equal to itself.
+    assert json.loads(json.dumps(result)) == result
+    assert result["triage"]["track"] == "child"
 
 
 def test_triage_to_dict_has_the_export_keys_and_the_extras() -> None:
