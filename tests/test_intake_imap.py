@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from intake.mail.mailbox import Mailbox
@@ -135,10 +136,11 @@ def test_idle_wakes_the_service_within_seconds_of_new_mail(dovecot: DovecotServe
 def test_a_refused_login_is_reported_and_names_the_account(dovecot: DovecotServer, db_url: str,
                                                            tmp_path: Path) -> None:
     settings = imap_settings(tmp_path, dovecot, db_url)
-    bad = settings.accounts[0].model_copy(update={"password": None})
+    bad = settings.accounts[0].model_copy(update={"password": SecretStr("not-the-password")})
     runtime = build_runtime(settings.model_copy(update={"accounts": (bad,)}))
     [report] = runtime.poll_all()
-    assert "partnership" in report.error or "default" in report.error
+    assert bad.name == "default"  # the account the INTAKE_IMAP_* environment defines
+    assert report.error.startswith("account 'default': login refused"), report.error
     with Session(runtime.engine) as session:
         state = session.get(MailboxState, (bad.name, "INBOX"))
     assert state.last_error == report.error
