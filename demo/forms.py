@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from xml.sax.saxutils import escape
@@ -325,7 +326,7 @@ def build_docx(form: DemoForm, layout: Layout = Layout.DOCX_TABLE) -> bytes:
     return zip_files(files)
 
 
-def zip_files(files: dict[str, str | bytes]) -> bytes:
+def zip_files(files: Mapping[str, str | bytes]) -> bytes:
     """A deflated zip of the given members."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

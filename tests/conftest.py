@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def postgres_unavailable() -> str | None:
 _PG_SKIP = postgres_unavailable()
 
 
-def _fresh_pg_database() -> tuple[str, callable]:
+def _fresh_pg_database() -> tuple[str, Callable[[], None]]:
     name = "intake_t_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

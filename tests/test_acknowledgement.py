@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -20,7 +21,7 @@ from tests.test_outbox import outbox_rows, smtp_runtime, take_in
 PARTNERSHIP_NAME = "Royal Borough of Windsor & Maidenhead All-age Safeguarding Partnership"
 
 
-def _acknowledger(**settings: object) -> Acknowledger:
+def _acknowledger(**settings: Any) -> Acknowledger:
     return Acknowledger(AcknowledgementSettings(**settings), own_address="safeguarding.partnership@rbwm.example.org",
                         partnership=PARTNERSHIP_NAME)
 

@@ -64,7 +64,7 @@ def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition_and_
     assert result.returncode == 0, result.stderr[-3000:]
     with Session(create_db_engine(sqlite_url)) as session:
         rows = session.exec(select(MessageLocation.server_state, Message.disposition)
-                            .join(Message, Message.id == MessageLocation.message_pk)).all()
+                            .join(Message, col(Message.id) == col(MessageLocation.message_pk))).all()
     # One location per server copy; copies the server made byte-identical share one ledger row.
     assert len(rows) == delivered
     assert {Disposition(d) for _, d in rows} <= {Disposition.CASE, Disposition.FOLLOW_UP, Disposition.IGNORED,
@@ -80,6 +80,7 @@ def _assert_no_robot_answered(db_url: str, robot_ids: set[str], server: SmtpServ
     with Session(create_db_engine(db_url)) as session:
         answered = {row.message_pk for row in session.exec(select(Outbox)) if OutboxStatus(row.status) in live}
         for message in session.exec(select(Message).where(col(Message.id).in_(answered))):
+            assert message.id is not None
             raw = ledger.load_raw(session, message.id)
             assert message.message_id not in robot_ids, message.message_id
             assert robot_reason(parse_message(raw), own_address=PARTNERSHIP) == "", message.message_id

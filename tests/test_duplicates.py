@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from intake.runtime import build_runtime
 from intake.store.export import cases_json, iter_messages
@@ -91,7 +91,7 @@ def test_the_same_person_by_nhs_number_or_name_and_birth_date_is_a_possible_dupl
     assert [c["duplicate_of"] for c in _cases(runtime)] == [None, first.case_reference, first.case_reference, None]
     with Session(runtime.engine) as session:
         rules = [e.detail["rule"] for e in session.exec(select(AuditEvent).where(
-            AuditEvent.action == "possible_duplicate").order_by(AuditEvent.id))]
+            AuditEvent.action == "possible_duplicate").order_by(col(AuditEvent.id)))]
     assert rules == ["the same NHS number", "the same name and date of birth"]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from intake.config.settings import AccountSettings
+from intake.config.settings import AccountSettings, Security
 from intake.mail.mailbox import (
     FolderStatus,
     Mailbox,
@@ -110,10 +110,11 @@ def test_messages_are_fetched_in_batches_of_batch_size(dovecot: DovecotServer, m
     dovecot.append("intake", "INBOX", [message(n) for n in range(23)])
     with Mailbox(account_for(dovecot, batch_size=5)) as mailbox:
         client = mailbox._client
+        assert client is not None
         batches: list[int] = []
         real_fetch = client.fetch
 
-        def counting_fetch(uids, items):  # type: ignore[no-untyped-def]
+        def counting_fetch(uids, items):
             batches.append(len(uids))
             assert items == ["BODY.PEEK[]"]
             return real_fetch(uids, items)
@@ -262,7 +263,7 @@ def test_an_unreachable_port_is_a_connection_error_quickly() -> None:
         name="partnership-inbox",
         host="127.0.0.1",
         port=free_port(),
-        security="none",
+        security=Security.NONE,
         username="x",
         password=SecretStr("y"),
         timeout_seconds=5,

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from intake.config.settings import AccountSettings, OAuth2Settings
+from intake.config.settings import AccountSettings, AuthMethod, OAuth2Settings, Security
 from intake.mail.mailbox import Mailbox, MailboxAuthError, MailboxConnectionError
 from intake.mail.oauth import (
     RENEW_MARGIN_SECONDS,
@@ -206,9 +206,9 @@ def _oauth_account(server: DovecotServer) -> AccountSettings:
         name="m365-inbox",
         host=server.host,
         port=server.port,
-        security="none",
+        security=Security.NONE,
         username="intake",
-        auth="oauth2",
+        auth=AuthMethod.OAUTH2,
         oauth2=OAUTH,
         timeout_seconds=10,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from intake.config.settings import AuthMethod
 from intake.mail.oauth import StaticTokenSource
@@ -45,7 +45,7 @@ def take_in(runtime: Runtime, raw: bytes):
 
 def outbox_rows(runtime: Runtime) -> list[Outbox]:
     with Session(runtime.engine) as session:
-        return list(session.exec(select(Outbox).order_by(Outbox.id)))
+        return list(session.exec(select(Outbox).order_by(col(Outbox.id))))
 
 
 def test_a_referral_is_acknowledged_once_with_threading_and_anti_loop_headers(
@@ -161,7 +161,7 @@ def test_a_crash_between_send_and_record_never_sends_the_email_again(
     assert row.status == OutboxStatus.FAILED and "check the sent folder" in row.reason
     assert len(smtp_server.received) == 1
     with Session(runtime.engine) as session:  # staff looked, found it unsent, and asked for it again
-        assert outbox.retry(session, row.id)
+        assert row.id is not None and outbox.retry(session, row.id)
     assert len(restarted.send_due().sent) == 1 and len(smtp_server.received) == 2
 
 

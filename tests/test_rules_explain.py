@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from rules.calendar import WorkingCalendar
 from rules.catalogue import RULE_NAMES
@@ -19,7 +21,7 @@ CHILD_DEATH = {
 }
 
 
-def run(fields: dict[str, object], form_type: str = "child_referral") -> dict[str, object]:
+def run(fields: Mapping[str, Any], form_type: str = "child_referral") -> dict[str, Any]:
     return explain(
         fields, form_type=form_type, received_at=RECEIVED, ruleset=load_ruleset(), calendar=WorkingCalendar()
     )

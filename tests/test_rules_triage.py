@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from rules.codes import AbuseType
 from rules.ruleset import load_ruleset
 from rules.triage import classify
 from rules.truth import Truth
-from rules.values import CsprDecision, SarDecision, Track
+from rules.values import CsprDecision, SarDecision, Track, Triage
 
 RECEIVED = datetime(2026, 3, 10, 9, 14, tzinfo=UTC)
 
@@ -25,7 +26,7 @@ def fields(**values: object) -> dict[str, Field]:
     }
 
 
-def run(found: dict[str, Field], form_type: FormType = FormType.SAR_REFERRAL, **changes: object):
+def run(found: dict[str, Field], form_type: FormType = FormType.SAR_REFERRAL, **changes: Any) -> Triage:
     ruleset = dataclasses.replace(load_ruleset(), **changes) if changes else load_ruleset()
     return classify(found, form_type=form_type, received_at=RECEIVED, ruleset=ruleset, calendar=WorkingCalendar())
 

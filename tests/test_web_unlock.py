@@ -28,7 +28,9 @@ def test_staff_read_an_encrypted_form_with_its_password_which_is_never_kept(db_u
         page = client.get(f"/cases/{reference}").text
         assert "Read attachment" in page
         token = csrf_from(page)
-        action = re.search(rf'action="(/cases/{reference}/attachments/\d+/unlock)"', page)[1]
+        found = re.search(rf'action="(/cases/{reference}/attachments/\d+/unlock)"', page)
+        assert found is not None, "no unlock form on the case page"
+        action = found[1]
         wrong = client.post(action, data={"password": "guess", "csrf_token": token})
         assert "did not open" in unquote_plus(wrong.headers["location"])
         right = client.post(action, data={"password": "Windsor2026", "csrf_token": token})

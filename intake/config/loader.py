@@ -51,7 +51,7 @@ def _apply_overrides(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, A
                     node[key] = {}
                 node = node[key]
             node[path[-1]] = env[var]
-    imap = {key: env[var] for var, key in _IMAP_OVERRIDES.items() if var in env}
+    imap: dict[str, str | list[str]] = {key: env[var] for var, key in _IMAP_OVERRIDES.items() if var in env}
     if "INTAKE_IMAP_FOLDER" in env:
         imap["folders"] = [f.strip() for f in env["INTAKE_IMAP_FOLDER"].split(",") if f.strip()]
     if imap:

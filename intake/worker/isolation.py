@@ -33,7 +33,7 @@ _CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would s
 
 
 @cache
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["parsers.forms", "parsers.message", "intake.worker.isolation"])
     return context

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from intake.runtime import Runtime, build_runtime
@@ -175,5 +176,5 @@ def bulk_cases(engine, count: int, *, now: datetime | None = None, prefix: str =
                        "corrected_by": None, "created_at": received})
     with engine.begin() as connection:
         for start in range(0, count, 5000):
-            connection.execute(Case.__table__.insert(), cases[start:start + 5000])
-            connection.execute(CaseField.__table__.insert(), fields[start:start + 5000])
+            connection.execute(insert(Case), cases[start:start + 5000])
+            connection.execute(insert(CaseField), fields[start:start + 5000])

@@ -200,7 +200,7 @@ class DovecotServer:
     # --- internals ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _session(self, user: str):  # type: ignore[no-untyped-def]
+    def _session(self, user: str):
         imap = self.client(user)
         try:
             yield imap

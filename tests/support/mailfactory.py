@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 PARTNERSHIP = "safeguarding.partnership@rbwm.example.org"
 
@@ -24,7 +26,7 @@ def simple_docx(paragraphs: list[str]) -> bytes:
 
 
 def make_email(*, sender: str = "sarah.collins@frimley.example.org", subject: str = "SAR referral",
-               body: str = "Please find attached a referral.", attachments: list[tuple[str, bytes, str]] = (),
+               body: str = "Please find attached a referral.", attachments: Sequence[tuple[str, bytes, str]] = (),
                message_id: str | None = None, headers: dict[str, str] | None = None,
                date: datetime | None = None, to: str = PARTNERSHIP) -> bytes:
     """An RFC 5322 message with optional attachments (filename, bytes, content type)."""
@@ -46,7 +48,7 @@ def make_email(*, sender: str = "sarah.collins@frimley.example.org", subject: st
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def referral_email(n: int = 1, **kwargs: object) -> bytes:
+def referral_email(n: int = 1, **kwargs: Any) -> bytes:
     """A referral with a Word form attached."""
     form = simple_docx(["SAR Notification Form", f"Referral number {n}"])
     return make_email(message_id=f"<referral-{n}@frimley.example.org>",

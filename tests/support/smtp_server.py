@@ -29,7 +29,7 @@ class Received:
     @property
     def message(self) -> EmailMessage:
         """The message, parsed."""
-        return email.message_from_bytes(self.data, policy=default)  # type: ignore[return-value]
+        return email.message_from_bytes(self.data, policy=default)
 
 
 class _Handler:
@@ -73,7 +73,8 @@ class SmtpServer:
         self.logins: list[tuple[str, str, bool]] = []
         self.lock = threading.Lock()
         self.users = users or {}
-        self.oauth_user, self.oauth_token = oauth or (None, None)
+        self.oauth_user: str | None = oauth[0] if oauth else None
+        self.oauth_token: str | None = oauth[1] if oauth else None
         auth = bool(users or oauth)
         self._controller = Controller(
             _Handler(self), hostname=self.host, port=self.port, authenticator=self._password if auth else None,
