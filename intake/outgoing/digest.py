@@ -15,18 +15,20 @@ from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
 from intake.config.settings import Settings
 from intake.outgoing.chart import bar_chart_png
 from intake.store.dialect import insert_ignore
 from intake.store.models import Case, CaseStatus, DigestRun, Disposition, Message, Outbox, OutboxStatus, utcnow
+from intake.store.rows import table_of
 from rules.calendar import WorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,7 @@ def _decision_of(track: str, cspr: str, sar: str) -> str:
     return f"CSPR {cspr.replace('_', ' ')} / SAR {sar.replace('_', ' ')}"
 
 
-def _listing(session: Session, where: list[sa.ColumnElement[bool]], order: sa.ColumnElement, dated: str) -> Listing:
+def _listing(session: Session, where: list[sa.ColumnElement[bool]], order: Mapped[Any], dated: str) -> Listing:
     column = getattr(Case, dated)
     rows = session.exec(select(Case.reference, column).where(*where).order_by(order).limit(LIST_LIMIT)).all()
     total = session.exec(select(func.count()).select_from(Case).where(*where)).one()
@@ -106,7 +108,7 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
     last = session.exec(select(func.max(DigestRun.sent_at))).one()
     since = last or now - timedelta(days=1)
     content = DigestContent(today=today, since=since, base_url=base_url.rstrip("/"))
-    grouped = Counter()
+    grouped: Counter[tuple[str, str]] = Counter()
     for track, cspr, sar in session.exec(select(Case.track, Case.cspr, Case.sar).where(col(Case.created_at) > since)):
         grouped[(track, _decision_of(track, cspr, sar))] += 1
     content.new_by_track = sorted((t, d, n) for (t, d), n in grouped.items())
@@ -118,7 +120,7 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
     content.due_this_week = _listing(session, [is_open, deadline > today, deadline <= week_end], deadline,
                                      "nearest_deadline")
     content.missed = _listing(session, [is_open, deadline < today], deadline, "nearest_deadline")
-    content.awaiting = _listing(session, [Case.status == CaseStatus.AWAITING_INFORMATION], col(Case.received_at),
+    content.awaiting = _listing(session, [col(Case.status) == CaseStatus.AWAITING_INFORMATION], col(Case.received_at),
                                 "received_at")
     content.unassigned = _listing(session, [is_open, col(Case.assignee).is_(None)], col(Case.received_at),
                                   "received_at")
@@ -176,8 +178,11 @@ def build_email(content: DigestContent, *, sender: str, recipients: list[str], n
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: robots must not answer it
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message.get_payload()[1].add_related(chart_png(content), maintype="image", subtype="png", cid=cid,
-                                         filename="referrals-per-week.png")
+    html_part = message.get_body(preferencelist=("html",))
+    if html_part is None:  # just added above
+        raise ValueError("the digest has no HTML part to attach its chart to")
+    html_part.add_related(chart_png(content), maintype="image", subtype="png", cid=cid,
+                          filename="referrals-per-week.png")
     return message
 
 
@@ -213,7 +218,7 @@ def send_scheduled(engine: Engine, settings: Settings, transport: Transport, *, 
         log.warning("digest: no recipients configured (digest.recipients); nothing sent")
         return DigestOutcome.NO_RECIPIENTS
     with Session(engine) as session:
-        claimed = insert_ignore(session, DigestRun.__table__,
+        claimed = insert_ignore(session, table_of(DigestRun),
                                 {"run_date": today, "manual": False, "started_at": now, "recipients": recipients,
                                  "error": ""}, ["run_date"]) or _retake_failed(session, today, now)
         session.commit()
@@ -232,7 +237,7 @@ def send_scheduled(engine: Engine, settings: Settings, transport: Transport, *, 
 
 def _retake_failed(session: Session, today: date, now: datetime) -> bool:
     """Take over today's row if its send failed (an error recorded, nothing sent); one process wins."""
-    result = session.execute(
+    result = session.exec(
         sa.update(DigestRun)
         .where(col(DigestRun.run_date) == today, col(DigestRun.sent_at).is_(None), col(DigestRun.error) != "")
         .values(error="", started_at=now))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Case, CaseField, Disposition, Message, StoredAttachment
@@ -45,7 +47,7 @@ def earlier_copy(session: Session, *, message_pk: int, message_id: str, sender: 
 def find_duplicate(session: Session, *, case: Case, items: Sequence[tuple[Attachment, ExtractedForm | None]],
                    form: ExtractedForm, window_days: int) -> Match | None:
     """The earliest case within the window with the same form file or the same person, if any."""
-    earlier = select(Case.id).where(col(Case.id) < case.id,
+    earlier = select(col(Case.id)).where(col(Case.id) < case.id,
                                     Case.received_at >= case.received_at - timedelta(days=window_days))
     digests = sorted({a.sha256 for a, f in items if f is not None})
     matches: list[tuple[int, Match]] = []
@@ -55,7 +57,7 @@ def find_duplicate(session: Session, *, case: Case, items: Sequence[tuple[Attach
                      .where(col(StoredAttachment.sha256).in_(digests), col(Case.id).in_(earlier))
                      .order_by(col(Case.id)).limit(1))
         found = session.exec(statement).first()
-        if found:
+        if found and found[0] is not None:
             matches.append((found[0], Match(found[1], "the same form file")))
     person = _person(form.fields)
     if person:
@@ -76,19 +78,20 @@ def _normal(value: object) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", str(value)).lower().split())
 
 
-def _person(fields: object) -> dict[str, str]:
+def _person(fields: Mapping[str, _Valued]) -> dict[str, str]:
     """The identifying fields of a form, normalised (NHS number as digits only)."""
-    values = {name: _normal(fields[name].value) for name in _PERSON_FIELDS if name in fields}  # type: ignore[index]
+    values = {name: _normal(fields[name].value) for name in _PERSON_FIELDS if name in fields}
     if "subject.nhs_number" in values:
         values["subject.nhs_number"] = re.sub(r"\D", "", values["subject.nhs_number"])
     return {k: v for k, v in values.items() if v}
 
 
-def _same_person(session: Session, person: dict[str, str], earlier: object) -> list[tuple[int, Match]]:
+def _same_person(session: Session, person: dict[str, str], earlier: SelectOfScalar[int | None]
+                 ) -> list[tuple[int, Match]]:
     statement = (select(CaseField.case_pk, CaseField.name, CaseField.value)
                  .where(col(CaseField.name).in_(_PERSON_FIELDS), CaseField.current,
                         col(CaseField.case_pk).in_(earlier)))
-    by_case: dict[int, dict[str, object]] = defaultdict(dict)
+    by_case: dict[int, dict[str, _Valued]] = defaultdict(dict)
     for case_pk, name, value in session.exec(statement):
         by_case[case_pk][name] = _Value(value)
     matches = []
@@ -96,8 +99,9 @@ def _same_person(session: Session, person: dict[str, str], earlier: object) -> l
         other = _person(fields)
         rule = _person_rule(person, other)
         if rule:
-            reference = session.get(Case, case_pk).reference
-            matches.append((case_pk, Match(reference, rule)))
+            other_case = session.get(Case, case_pk)
+            if other_case is not None:  # a foreign key: it is there
+                matches.append((case_pk, Match(other_case.reference, rule)))
     return matches
 
 
@@ -109,6 +113,13 @@ def _person_rule(one: dict[str, str], other: dict[str, str]) -> str:
     if all(one.get(k) for k in keys) and all(one.get(k) == other.get(k) for k in keys):
         return "the same name and date of birth"
     return ""
+
+
+class _Valued(Protocol):
+    """What `_person` reads of a field: a parsed Field, or a stored value wrapped in `_Value`."""
+
+    @property
+    def value(self) -> object: ...
 
 
 @dataclass(frozen=True)
