@@ -93,7 +93,7 @@ SAR_FORM = DemoForm(
         "referrer.role": "Named Nurse for Adult Safeguarding",
         "referrer.organisation": "Frimley Health NHS Foundation Trust",
         "referrer.email": "sarah.collins@frimley.example.org", "referrer.phone": "01628 555 0192",
-        "event.date_la_aware": "2026-03-10",
+        "event.date_referred": "2026-03-10",
         "event.summary": "Found at home by a carer; support visits had stopped in December.",
     },
     unanswered=("Date of incident", "Does the adult have a learning disability?"),

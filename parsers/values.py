@@ -41,6 +41,7 @@ class Flag(StrEnum):
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     FORM_NOT_EXTRACTED = "form_not_extracted"
     DEADLINE_ESTIMATED = "deadline_estimated"
+    SAFEGUARDING_CONCERN_FORM = "safeguarding_concern_form"  # an s42 concern form, not a review referral
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,26 @@ class Field:
 
 
 @dataclass(frozen=True)
+class OtherAnswer:
+    """An answered question that gave no canonical field, kept so that nothing on the form is lost."""
+
+    question: str  # as printed
+    answer: str  # as written; ticked options joined with "; "
+    source: str  # where it stood, e.g. "form.docx: table 2, row 3, cell 2"
+    section: str = ""  # the heading it stood under
+    note: str = ""  # why it was not read into a field, when there is a reason staff should see
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on the form other than the subject and the referrer (parent, family member, alleged
+    perpetrator, GP), kept as their own record: their answers never become the subject's or the referrer's."""
+
+    section: str  # the heading they were listed under ("Details of the person alleged to have caused harm")
+    answers: tuple[OtherAnswer, ...]
+
+
+@dataclass(frozen=True)
 class ExtractedForm:
     """The result of reading one attachment (or an email body) as a referral form."""
 
@@ -116,6 +137,10 @@ class ExtractedForm:
     warnings: tuple[str, ...] = ()
     # Labels of questions the form asks that were left unanswered (for "required answers missing").
     unanswered: tuple[str, ...] = ()
+    # Answered questions that map to no field (or whose sense was unclear), in form order.
+    other_answers: tuple[OtherAnswer, ...] = ()
+    # Other people on the form, each as its own record.
+    people: tuple[Person, ...] = ()
 
     def __post_init__(self) -> None:
         # A read-only view so the frozen value cannot be changed through its mapping either.

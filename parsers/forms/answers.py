@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from parsers.forms import normalise as norm
 from parsers.forms.document import Answer, Choice, Pair
-from parsers.forms.vocabulary import FieldKind, FieldSpec, Vocabulary
-from parsers.values import Field, FieldValue, Flag
+from parsers.forms.vocabulary import FieldKind, FieldSpec, Section, Vocabulary
+from parsers.values import Field, FieldValue, Flag, OtherAnswer
 
 _YES_NO = FieldKind.YES_NO_UNKNOWN
 
@@ -22,6 +22,19 @@ class Collected:
     flags: set[Flag] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
+    others: list[OtherAnswer] = field(default_factory=list)
+    people: list[tuple[str, OtherAnswer]] = field(default_factory=list)  # (heading, answer) in other sections
+
+    def keep(self, pair: Pair, filename: str, note: str = "") -> None:
+        """An answered question that gave no field: kept for staff, never dropped."""
+        text = answer_text(pair.answer)
+        if not text:
+            return
+        other = OtherAnswer(pair.label, text, f"{filename}: {pair.source}", pair.heading, note)
+        if pair.section is Section.OTHER:
+            self.people.append((pair.heading, other))
+        else:
+            self.others.append(other)
 
     def put(self, new: Field) -> None:
         old = self.fields.get(new.name)
@@ -37,31 +50,82 @@ def collect_pairs(pairs: Iterable[Pair], vocabulary: Vocabulary, filename: str) 
     """Canonical fields from every pair; a blank or unticked question is listed as unanswered, never "no"."""
     out = Collected()
     for pair in pairs:
-        match = vocabulary.match_label(pair.label, pair.section)
-        if match is None:
-            _collect_loose_option(out, pair, vocabulary, filename)
-            continue
-        source = f"{filename}: {pair.source}"
-        values = read_answer(match.spec, pair.answer, vocabulary, out)
-        if not values:
-            if pair.label not in out.unanswered:
-                out.unanswered.append(pair.label)
-            continue
-        for name, value in values.items():
-            out.put(Field(name, value, source, round(pair.confidence * match.score, 3), pair.label))
+        _collect_pair(out, pair, vocabulary, filename)
     # A question asked twice (a box per option, a label repeated) counts as answered if any copy was.
     answered = {f.label for f in out.fields.values()}
     out.unanswered = [u for u in out.unanswered if u not in answered]
     return out
 
 
-def _collect_loose_option(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: str) -> None:
+def _collect_pair(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: str) -> None:
+    source = f"{filename}: {pair.source}"
+    if _collect_statements(out, pair, vocabulary, source):
+        return
+    lone = len(pair.answer.choices) == 1 and not pair.answer.choices[0].label
+    if lone and vocabulary.match_choice(FieldKind.ABUSE_TYPES, pair.label):
+        _collect_loose_option(out, pair, vocabulary, filename)  # "☒ Self-neglect" as a box of its own
+        return
+    match = vocabulary.match_label(pair.label, pair.section)
+    if match is None:
+        if not _collect_loose_option(out, pair, vocabulary, filename):
+            out.keep(pair, filename)
+        return
+    if match.unclear:
+        out.keep(pair, filename, f"Not read into {match.spec.name}: the question can be read either way round.")
+        return
+    values = read_answer(match.spec, pair.answer, vocabulary, out, reverse=match.reversed)
+    if not values:
+        if _collect_loose_option(out, pair, vocabulary, filename):
+            return
+        if answer_text(pair.answer):
+            out.keep(pair, filename, f"Could not be read as {match.spec.name}.")
+        elif pair.label not in out.unanswered:
+            out.unanswered.append(pair.label)
+        return
+    for name, value in values.items():
+        out.put(Field(name, value, source, round(pair.confidence * match.score, 3), pair.label))
+
+
+def _collect_statements(out: Collected, pair: Pair, vocabulary: Vocabulary, source: str) -> bool:
+    """Ticked review criteria ("☒ the adult has died"), each of which may answer several fields."""
+    if pair.section is Section.OTHER:
+        return False
+    ticked = [c.label for c in pair.answer.choices if c.ticked and len(c.label.split()) >= 3]
+    lone = [c for c in pair.answer.choices if not c.label]
+    if len(lone) == 1 and lone[0].ticked and len(pair.answer.choices) == 1:
+        ticked.append(pair.label)  # the criterion printed as the question, its box beside it
+    found = False
+    for text in ticked:
+        stated = _without_disjunction(vocabulary.match_statement(text), text)
+        for name, code in stated:
+            value: FieldValue = code == "yes" if name == "event.is_deceased" else code
+            out.put(Field(name, value, source, round(pair.confidence * 0.85, 3), text))
+            found = True
+    return found and not vocabulary.match_label(pair.label, pair.section)
+
+
+def _without_disjunction(stated: tuple[tuple[str, str], ...], text: str) -> tuple[tuple[str, str], ...]:
+    """ "The child has died or has been seriously harmed" states neither on its own."""
+    names = {n for n, _ in stated}
+    if {"event.is_deceased", "event.seriously_harmed"} <= names and re.search(r"(?i)\bor\b", text):
+        return tuple((n, c) for n, c in stated if n not in ("event.is_deceased", "event.seriously_harmed"))
+    return stated
+
+
+def answer_text(answer: Answer) -> str:
+    """An answer as words: what was written, or the options ticked."""
+    ticked = [c.label or "ticked" for c in answer.choices if c.ticked]
+    return "; ".join(x for x in (" ".join(answer.text.split()), *ticked) if x)
+
+
+def _collect_loose_option(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: str) -> bool:
     """A ticked abuse type printed without its question ("☒ Neglect" in a list of its own)."""
     choices = tuple(Choice(c.label or pair.label, c.ticked) for c in pair.answer.choices)
     codes = _ticked_codes(Answer(pair.answer.text, choices), FieldKind.ABUSE_TYPES, vocabulary)
     if codes:
         out.put(Field("event.abuse_types", tuple(codes), f"{filename}: {pair.source}",
                       round(pair.confidence * 0.8, 3), pair.label))
+    return bool(codes)
 
 
 def _ticked_codes(answer: Answer, kind: FieldKind, vocabulary: Vocabulary) -> list[str]:
@@ -73,9 +137,27 @@ def _ticked_codes(answer: Answer, kind: FieldKind, vocabulary: Vocabulary) -> li
     return codes
 
 
-def read_answer(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Collected) -> dict[str, FieldValue]:
-    """The canonical value(s) one answer gives, by the field's kind; {} when it says nothing."""
+def read_answer(
+    spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Collected, *, reverse: bool = False
+) -> dict[str, FieldValue]:
+    """The canonical value(s) one answer gives, by the field's kind; {} when it says nothing.
+
+    ``reverse``: the question was asked the other way round, so a yes means no (and no means yes).
+    """
+    values = _read_answer(spec, answer, vocabulary, out)
+    return {n: _reversed(v) for n, v in values.items()} if reverse else values
+
+
+def _reversed(value: FieldValue) -> FieldValue:
+    if isinstance(value, bool):
+        return not value
+    return {"yes": "no", "no": "yes"}.get(value, value) if isinstance(value, str) else value
+
+
+def _read_answer(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Collected) -> dict[str, FieldValue]:
     kind = spec.kind
+    if kind is FieldKind.COMBINED:
+        return _read_combined(spec, answer, vocabulary, out)
     if answer.choices:
         return _read_choices(spec, answer, vocabulary)
     text = " ".join(answer.text.split())
@@ -89,6 +171,27 @@ def read_answer(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Co
         codes = [c for p in [text, *parts] if (c := vocabulary.match_choice(kind, p)) is not None]
         return {spec.name: tuple(dict.fromkeys(codes))} if codes else {}
     return _read_text(spec, text, out)
+
+
+_TYPED = (FieldKind.EMAIL, FieldKind.PHONE, FieldKind.DATE, FieldKind.DATE_OF_BIRTH, FieldKind.POSTCODE,
+          FieldKind.NHS_NUMBER)
+
+
+def _read_combined(spec: FieldSpec, answer: Answer, vocabulary: Vocabulary, out: Collected) -> dict[str, FieldValue]:
+    """ "Name and role of referrer: Jane Smith, Social Worker": one written part per field, in order; a part
+    that cannot be told apart goes whole to the first field, and typed fields (email, phone) find their own."""
+    text = answer.text.strip()
+    pieces = [p for p in re.split(r"\s*(?:\n|,|;| - | – | / )\s*", text, maxsplit=len(spec.parts) - 1) if p]
+    values: dict[str, FieldValue] = {}
+    for i, part in enumerate(spec.parts):
+        if len(pieces) == len(spec.parts):
+            piece = pieces[i]
+        elif part.kind in _TYPED or i == 0:
+            piece = text
+        else:
+            continue
+        values.update(_read_answer(part, Answer(piece), vocabulary, out))
+    return values
 
 
 def _coded(kind: FieldKind, text: str, vocabulary: Vocabulary) -> str | None:

@@ -43,6 +43,7 @@ class Pair:
     source: str
     confidence: float
     section: Section | None = None
+    heading: str = ""  # the section heading as printed, shown beside answers kept for staff
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class DocxReader:
         self._tables = 0
         self._paragraphs = 0
         self._fields: list[tuple[str, int, str]] = []  # open legacy fields: (kind, start in parts, default)
+        self._boxes: list[etree._Element] = []  # text boxes met inside the paragraph being read
 
     def read(self) -> list[Block]:
         """Headers first (titles live there), then the document body."""
@@ -80,7 +81,15 @@ class DocxReader:
             tag = _local(child)
             if tag == "p":
                 self._paragraphs += 1
-                self.blocks.append(Paragraph(self._text(child), f"{where}paragraph {self._paragraphs}"))
+                number = self._paragraphs
+                boxes, self._boxes = self._boxes, []
+                text = self._text(child)
+                self.blocks.append(Paragraph(text, f"{where}paragraph {number}"))
+                # A text box anchored in this paragraph is read after it, so that its paragraphs
+                # neither come first nor take the enclosing paragraph's number.
+                inner, self._boxes = self._boxes, boxes
+                for box in inner:
+                    self._read_body(box, "text box, ")
             elif tag == "tbl":
                 self._read_table(child, where)
             elif tag == "sdt" and not self._placeholder(child):
@@ -96,6 +105,9 @@ class DocxReader:
         nested: list[etree._Element] = []
         rows = tuple(tuple(self._cell_text(tc, nested) for tc in self._cells(tr)) for tr in self._rows(tbl))
         self.blocks.append(Table(rows, name))
+        boxes, self._boxes = self._boxes, []
+        for box in boxes:  # text boxes anchored in the table's cells, after the table
+            self._read_body(box, "text box, ")
         for inner in nested:
             self._read_table(inner, f"{name} > ")
 
@@ -144,8 +156,13 @@ class DocxReader:
 
     def _text(self, p: etree._Element) -> str:
         parts: list[str] = []
-        self._fields = []
-        self._walk(p, parts)
+        # Each paragraph has its own field stack: a paragraph read inside another (a table cell's, a
+        # text box's) must not reset the outer one, or an open FORMTEXT loses its untouched default.
+        saved, self._fields = self._fields, []
+        try:
+            self._walk(p, parts)
+        finally:
+            self._fields = saved
         return "".join(parts)
 
     def _walk(self, el: etree._Element, parts: list[str]) -> None:
@@ -167,7 +184,7 @@ class DocxReader:
             elif tag == "sdt":
                 self._inline_sdt(child, parts)
             elif tag == "txbxContent":
-                self._read_body(child, "text box, ")
+                self._boxes.append(child)
             else:
                 self._walk(child, parts)
 

@@ -25,6 +25,15 @@ _LABEL_SPLIT = re.compile(r"^(.{2,120}?)(?:\s*[:?]\s+|\s*[:?]\s*\n\s*|\s*\n\s*)(
 _LIST_KINDS = (FieldKind.ABUSE_TYPES,)
 
 
+_QUESTION_END = re.compile(r"[:?]\s*$")
+
+
+def looks_like_question(text: str) -> bool:
+    """A printed question nobody listed: short and ending in ":" or "?" ("Who reported the concern?")."""
+    text = text.strip()
+    return 2 < len(text) <= 120 and bool(_QUESTION_END.search(text)) and not has_ticks(text) and "\n" not in text
+
+
 @dataclass
 class _State:
     """Where the reader is: the section, a question still waiting for its answer, the title lines seen."""
@@ -32,6 +41,7 @@ class _State:
     vocabulary: Vocabulary
     confidence: float
     section: Section | None = None
+    heading: str = ""
     pending: tuple[str, str] | None = None  # (label, source) of a question printed above its answer
     list_question: str = ""  # the last tick-list question ("Type of abuse"), for option rows below it
     open_question: str = ""  # the last question whose own cell was blank (its boxes may follow in a nested table)
@@ -39,10 +49,21 @@ class _State:
     titles: list[str] = field(default_factory=list)
 
     def is_label(self, text: str) -> bool:
-        return bool(text.strip()) and self.vocabulary.match_label(text, self.section) is not None
+        """A question: one the vocabulary knows (here, or anywhere for another person's block), or one that
+        looks like a question."""
+        if not text.strip():
+            return False
+        if self.vocabulary.match_label(text, self.section) is not None or looks_like_question(text):
+            return True
+        return self.section is Section.OTHER and self.vocabulary.match_label(text, Section.SUBJECT) is not None
 
-    def add(self, label: str, answer: Answer, source: str) -> None:
-        self.pairs.append(Pair(label.strip(), answer, source, self.confidence, self.section))
+    def open_section(self, section: Section, heading: str) -> None:
+        self.section, self.heading, self.pending = section, heading.strip(), None
+        self.list_question = self.open_question = ""
+
+    def add(self, label: str, answer: Answer, source: str, section: Section | None = None) -> None:
+        self.pairs.append(Pair(label.strip(), answer, source, self.confidence, section or self.section,
+                               self.heading))
         if not answer.text and not answer.choices:
             self.open_question = label.strip()
         elif label.strip() != self.open_question:
@@ -72,13 +93,14 @@ def _read_text(state: _State, text: str, source: str) -> None:
         state.titles.append(text)
         section = state.vocabulary.match_section(text)
         if section is not None:
-            state.section, state.pending = section, None
+            _flush_pending(state)
+            state.open_section(section, text)
             return
     if has_ticks(text):
         _read_ticks(state, text, source)
         return
     m = _LABEL_SPLIT.match(text)
-    if m and state.is_label(m[1]):
+    if m and (state.is_label(m[1]) or _ends_question(text, m)):
         _flush_pending(state)
         state.add(m[1], Answer(m[2].strip()), source)
     elif state.is_label(text):
@@ -87,6 +109,12 @@ def _read_text(state: _State, text: str, source: str) -> None:
     elif state.pending is not None:
         state.add(state.pending[0], Answer(text), state.pending[1])
         state.pending = None
+
+
+def _ends_question(text: str, m: re.Match[str]) -> bool:
+    """ "Who reported the concern? The district nurse": an unlisted question closed by ":" or "?" on one line."""
+    label = m[1].strip()
+    return len(label) <= 80 and text[len(m[1]):].lstrip()[:1] in (":", "?") and "\n" not in label
 
 
 def _flush_pending(state: _State) -> None:
@@ -117,10 +145,7 @@ def _read_table(state: _State, table: Table) -> None:
         cells = [c for c in rows[r] if c]
         source = f"{table.source}, row {r + 1}"
         if r + 1 < len(rows) and _is_header_row(state, rows[r], rows[r + 1]):
-            for c, label in enumerate(rows[r]):
-                if label and state.is_label(label):
-                    state.add(label, _answer(rows[r + 1][c]), f"{source}+{r + 2}, cell {c + 1}")
-            r += 2
+            r = _read_columns(state, rows, r, table.source)
             continue
         if len(rows[r]) == 1 or (len(cells) == 1 and not state.is_label(cells[0])):
             _read_text(state, cells[0], source) if cells else None
@@ -129,15 +154,43 @@ def _read_table(state: _State, table: Table) -> None:
         r += 1
 
 
+def _read_columns(state: _State, rows: list[tuple[str, ...]], r: int, where: str) -> int:
+    """Questions as column headings and one answer row below, or several (a family, a list of children).
+
+    The first answer row belongs to the section; every further row is another person, kept as their own.
+    Returns the index of the first row after the answers.
+    """
+    header = rows[r]
+    below = r + 1
+    while below < len(rows) and len(rows[below]) == len(header) and any(rows[below]):
+        if below > r + 1 and _mostly_labels(state, rows[below]):
+            break
+        section = state.section if below == r + 1 else Section.OTHER
+        for c, label in enumerate(header):
+            if label and (rows[below][c] or below == r + 1) and lone_tick(label) is None:
+                state.add(label, _answer(rows[below][c]), f"{where}, row {below + 1}, cell {c + 1}", section)
+        below += 1
+    return below
+
+
 def _is_header_row(state: _State, row: tuple[str, ...], below: tuple[str, ...]) -> bool:
-    """A row of labels only, with their answers in the same columns of the row below (label-above-answer)."""
+    """A row of questions only, with their answers in the same columns of the row below (label-above-answer)."""
     if len(below) != len(row):
         return False
     columns = [c for c, text in enumerate(row) if text]
-    if not columns or not all(state.is_label(row[c]) and not has_ticks(row[c]) for c in columns):
+    if not columns or any(has_ticks(row[c]) or _LABEL_SPLIT.match(row[c]) for c in columns):
+        return False
+    labels = sum(state.is_label(row[c]) for c in columns)
+    # Every heading a question, or (a table of people: "Name | Relationship to child | School") most of them.
+    if labels < len(columns) and not (len(columns) >= 3 and labels * 2 > len(columns)):
         return False
     answers = [below[c] for c in columns]
     return any(answers) and not any(a and state.is_label(a) and not has_ticks(a) for a in answers)
+
+
+def _mostly_labels(state: _State, row: tuple[str, ...]) -> bool:
+    cells = [c for c in row if c]
+    return bool(cells) and sum(state.is_label(c) for c in cells) * 2 > len(cells)
 
 
 def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
@@ -150,7 +203,8 @@ def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
         tick = lone_tick(rest[0]) if rest else None
         if not cell:
             c += 1
-        elif state.vocabulary.match_section(cell) is not None:
+        elif state.vocabulary.match_section(cell) is not None and (
+                state.vocabulary.listed_section(cell) or not state.is_label(cell)):
             _read_text(state, cell, where)  # a heading cell beside a margin note ("Office use only")
             c += len(row)
         elif tick is not None and not state.is_label(cell):
@@ -171,9 +225,19 @@ def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
 def _answer_span(state: _State, rest: tuple[str, ...]) -> int:
     """How many cells after a label answer it: up to the next cell that is itself a label."""
     span = 0
-    while span < len(rest) and not (rest[span] and state.is_label(rest[span]) and not has_ticks(rest[span])):
+    while span < len(rest) and not (rest[span] and _starts_question(state, rest[span])):
         span += 1
     return max(span, 1) if rest else 0
+
+
+def _starts_question(state: _State, cell: str) -> bool:
+    """A cell that is a question, or opens with one ("Tel. number: 01628 ..."): the answer before it ends."""
+    if has_ticks(cell):
+        return False
+    if state.is_label(cell):
+        return True
+    m = _LABEL_SPLIT.match(cell)
+    return bool(m) and state.vocabulary.match_label(m[1], state.section) is not None
 
 
 def _answer(text: str, cells: tuple[str, ...] = ()) -> Answer:

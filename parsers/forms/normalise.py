@@ -104,6 +104,10 @@ def parse_email(text: str) -> str | None:
 def parse_phone(text: str) -> str | None:
     """A telephone number with its layout tidied, or None when it has too few digits."""
     cleaned = " ".join(text.split())
+    if "@" in cleaned or re.search(r"[A-Za-z]{3}", cleaned):
+        # "jo@x.org / 01642 555 0123", "Tel 01628 555 0192 (mobile)": the number only.
+        found = re.search(r"(?:\+44\s?\(?0?\)?\s?|\(?0)\d[\d\s\-()]{7,}\d", cleaned)
+        return found[0].strip() if found and len(re.sub(r"\D", "", found[0])) >= 9 else None
     return cleaned if len(re.sub(r"\D", "", cleaned)) >= 9 else None
 
 

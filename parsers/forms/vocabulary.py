@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -13,6 +12,8 @@ from typing import Any
 
 import yaml
 from rapidfuzz import fuzz, process
+
+from parsers.forms.meaning import Lexicon, Meaning, build_lexicon, numbered
 
 DEFAULT_VOCABULARY = Path(__file__).resolve().parent.parent / "vocabulary.yaml"
 # Below this token_sort_ratio a label is not taken to mean a field: "Name of GP" must not become a name.
@@ -41,6 +42,7 @@ class FieldKind(StrEnum):
     ABUSE_OR_NEGLECT = "abuse_or_neglect"
     ABUSE_TYPES = "abuse_types"
     PERPETRATOR = "perpetrator"
+    COMBINED = "combined"  # "Name and role of referrer": one answer, several fields
 
 
 class Section(StrEnum):
@@ -49,6 +51,7 @@ class Section(StrEnum):
     SUBJECT = "subject"
     REFERRER = "referrer"
     EVENT = "event"
+    OTHER = "other"  # another person: parent, family member, alleged perpetrator, GP, next of kin
 
 
 class VocabularyError(ValueError):
@@ -61,6 +64,7 @@ class FieldSpec:
 
     name: str
     kind: FieldKind
+    parts: tuple[FieldSpec, ...] = ()  # the fields a combined question answers, in the order it asks them
 
     @property
     def section(self) -> Section:
@@ -75,12 +79,14 @@ class LabelMatch:
 
     spec: FieldSpec
     score: float
+    reversed: bool = False  # asked the other way round: a yes means no
+    unclear: bool = False  # which way round it is asked cannot be told: leave the answer for staff
 
 
 def normalise_label(text: str) -> str:
     """Lower case, plain letters and digits only, asides like "(if known)" and tick characters dropped."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("'", "")
-    text = re.sub(r"\((?:s|if|please|tick|where|optional|e\.?g)\b[^)]*\)", " ", text)
+    text = numbered(unicodedata.normalize("NFKC", text)).lower().replace("’", "'").replace("'", "")
+    text = re.sub(r"\((?:s|if|please|tick|where|optional|e\.?g|dd|as|including|more)\b[^)]*\)", " ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = re.sub(r" (?:if known|if applicable|if any|optional|please specify|please tick|tick all that apply)$", "",
                   " ".join(text.split()))
@@ -88,27 +94,100 @@ def normalise_label(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Example:
+    """One listed label of a field, read for its meaning."""
+
+    meaning: Meaning
+    spec: FieldSpec
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A criterion a referrer ticks ("the adult has died") and the field values ticking it gives."""
+
+    meaning: Meaning
+    values: tuple[tuple[str, str], ...]  # (field name, code)
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """Labels, section headings, form titles and answer words, all normalised, ready to match."""
 
-    fields: MappingProxyType[str, FieldSpec]  # normalised label -> FieldSpec
-    section_fields: MappingProxyType[tuple[Section, str], FieldSpec]  # (section, normalised label) -> FieldSpec
-    sections: MappingProxyType[str, Section]  # normalised heading -> Section
+    fields: MappingProxyType  # normalised label -> FieldSpec
+    section_fields: MappingProxyType  # (section, normalised label) -> FieldSpec
+    sections: MappingProxyType  # normalised heading -> Section
     form_titles: tuple[tuple[str, str], ...]  # (normalised title words, form type value)
-    choices: MappingProxyType[str, MappingProxyType[str, str]]  # kind -> {normalised word: code}
+    choices: MappingProxyType  # kind -> {normalised word: code}
+    lexicon: Lexicon | None = None
+    examples: tuple[Example, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    section_terms: tuple[tuple[Section, tuple[str, ...]], ...] = ()  # in order of precedence
+    heading_words: frozenset[str] = frozenset()
+    polar: frozenset[str] = frozenset()  # fields whose questions can be asked either way round
+    not_referral: tuple[tuple[str, str], ...] = ()  # (normalised title words, what the form is instead)
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def match_label(self, label: str, section: Section | None) -> LabelMatch | None:
         """The field a printed label means inside ``section`` (None: outside any), or None."""
+        cached = self.cache.get((label, section), self)
+        if cached is self:
+            cached = self.cache[(label, section)] = resolve_in_section(self._match(label, section), label, section)
+        return cached
+
+    def _match(self, label: str, section: Section | None) -> LabelMatch | None:
         key = normalise_label(label)
         if not key:
             return None
         spec = self.section_fields.get((section or Section.SUBJECT, key)) or self.fields.get(key)
         if spec is not None:
             return LabelMatch(spec, 1.0)
+        if section is Section.OTHER:
+            return None
+        combined = self._match_combined(label, section)
+        if combined is not None:
+            return combined
+        meant = self.match_meaning(key)
+        if meant is not None:
+            return meant
         best = process.extractOne(key, self.fields.keys(), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
         if best is not None:
             return LabelMatch(self.fields[best[0]], best[1] / 100 * 0.95)
         return self._match_contained(key)
+
+    def match_meaning(self, key: str) -> LabelMatch | None:
+        """The field whose example labels a question means, by key terms, negation and sense."""
+        if self.lexicon is None:
+            return None
+        question = self.lexicon.read(key)
+        best: tuple[float, LabelMatch] | None = None
+        for example in self.examples:
+            if len(example.meaning.terms) < 2 or not question.terms & example.meaning.terms:
+                continue  # one-word labels ("Agency") are matched exactly or fuzzily, never by meaning
+            fit = self.lexicon.compare(question, example.meaning, example.spec.name in self.polar)
+            if fit is not None and (best is None or fit.confidence > best[0]):
+                best = (fit.confidence, LabelMatch(example.spec, fit.confidence, fit.reversed, fit.unclear))
+        return best[1] if best else None
+
+    def _match_combined(self, label: str, section: Section | None) -> LabelMatch | None:
+        """ "Name and role of referrer", "Agency & designation/title": every part a listed label."""
+        parts = [p for p in re.split(r"\s*(?:&|\band\b|/|\+)\s*", label.strip(" :?")) if p.strip()]
+        if len(parts) < 2:
+            return None
+        tail = re.search(r"\b(?:of|for)\b.*$", parts[-1])
+        specs: list[FieldSpec] = []
+        missed = 0
+        for part in parts:
+            spec = self.fields.get(normalise_label(f"{part} {tail[0]}")) if tail and part is not parts[-1] else None
+            key = normalise_label(part)
+            spec = spec or self.section_fields.get((section or Section.SUBJECT, key)) or self.fields.get(key)
+            if spec is None:
+                missed += 1  # "designation/title": a second word for the same question
+            elif spec not in specs:
+                specs.append(spec)
+        if missed > 1 or len(specs) < 2 or missed >= len(specs):
+            return None
+        name = "+".join(s.name for s in specs)
+        return LabelMatch(FieldSpec(name, FieldKind.COMBINED, tuple(specs)), 0.9)
 
     def _match_contained(self, key: str) -> LabelMatch | None:
         # Only a question a little longer than the label: a paragraph of answer that mentions
@@ -120,15 +199,45 @@ class Vocabulary:
             return None
         return LabelMatch(self.fields[max(found, key=len)], 0.85)
 
+    def match_statement(self, text: str) -> tuple[tuple[str, str], ...]:
+        """The (field, code) pairs a ticked criterion states ("the adult has died" -> event.is_deceased yes)."""
+        if self.lexicon is None:
+            return ()
+        question = self.lexicon.read(normalise_label(text))
+        values: dict[str, str] = {}
+        for statement in self.statements:
+            if statement.meaning.terms <= question.terms and statement.meaning.negated == question.negated:
+                for name, code in statement.values:
+                    values.setdefault(name, code)
+        return tuple(values.items())
+
     def match_section(self, heading: str) -> Section | None:
         """The section a heading opens, or None."""
         key = normalise_label(heading)
         key = re.sub(r"^(?:section|part)? ?\d+ ", "", key)
-        return self.sections.get(key)
+        found = self.sections.get(key)
+        if found is not None or not self._looks_like_heading(heading, key):
+            return found
+        padded = f" {key} "
+        for section, terms in self.section_terms:
+            if any(f" {term} " in padded for term in terms):
+                return section
+        return None
+
+    def listed_section(self, heading: str) -> bool:
+        """Whether the heading is one listed in the vocabulary (it wins over a label of the same words)."""
+        return re.sub(r"^(?:section|part)? ?\d+ ", "", normalise_label(heading)) in self.sections
+
+    def _looks_like_heading(self, heading: str, key: str) -> bool:
+        """A short line that names a part of the form ("Details of person completing this form")."""
+        text = heading.strip()
+        if not key or text.endswith(("?", ":")) or len(key.split()) > 12:
+            return False
+        return bool(set(key.split()) & self.heading_words)
 
     def match_choice(self, kind: FieldKind, text: str) -> str | None:
         """The code a typed answer or a ticked option's label means for ``kind``, or None."""
-        words: Mapping[str, str] = self.choices.get(kind.value, {})
+        words = self.choices.get(kind.value, {})
         key = normalise_label(text)
         if key in words:
             return words[key]
@@ -142,6 +251,29 @@ class Vocabulary:
             if f" {words} " in padded:
                 return form_type
         return None
+
+    def match_not_referral(self, text: str) -> str | None:
+        """What a form that is not a review referral is ("safeguarding_concern_form"), from a title line."""
+        padded = f" {normalise_label(text)} "
+        return next((what for words, what in self.not_referral if f" {words} " in padded), None)
+
+
+_REFERRER_WORDS = re.compile(r"(?i)referr|notifi|\byour?\b|complet|practitioner|reporting")
+_SUBJECT_WORDS = re.compile(r"(?i)adult|child|person|subject|young|deceased|individual|patient|baby")
+
+
+def resolve_in_section(match: LabelMatch | None, label: str, section: Section | None) -> LabelMatch | None:
+    """A match kept only where it belongs: the referrer's "Address" is not the subject's, and so on."""
+    if match is None:
+        return None
+    names = [p.name for p in match.spec.parts] or [match.spec.name]
+    if section is Section.OTHER:
+        return match if names == ["event.perpetrator_relationship"] else None
+    if section is Section.REFERRER and any(not n.startswith(("referrer.", "event.")) for n in names):
+        return match if _SUBJECT_WORDS.search(label) else None
+    if section is Section.SUBJECT and any(n.startswith("referrer.") for n in names):
+        return match if _REFERRER_WORDS.search(label) else None
+    return match
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -159,21 +291,44 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         for name, hs in _mapping(path, raw, "sections").items()
         for h in _strings(path, hs, f"sections.{name}")
     }
-    titles = tuple(
-        (normalise_label(t), str(ft)) for ft, ts in _mapping(path, raw, "form_types").items()
-        for t in _strings(path, ts, f"form_types.{ft}")
-    )
+    titles = _titles(path, raw, "form_types")
     choices = {
         kind: MappingProxyType({normalise_label(w): str(code) for code, ws in codes.items()
                                 for w in _strings(path, ws, f"choices.{kind}.{code}")})
         for kind, codes in _mapping(path, raw, "choices").items()
     }
-    return Vocabulary(MappingProxyType(fields), MappingProxyType(section_fields), MappingProxyType(sections),
-                      titles, MappingProxyType(choices))
+    meaning = _mapping(path, raw, "meaning")
+    lexicon = build_lexicon(meaning, normalise_label)
+    examples = tuple(Example(lexicon.read(label), spec) for label, spec in fields.items())
+    section_terms = tuple((_enum(path, Section, name, "section_terms"),
+                           tuple(normalise_label(t) for t in _strings(path, terms, f"section_terms.{name}")))
+                          for name, terms in _mapping(path, raw, "section_terms").items())
+    return Vocabulary(
+        MappingProxyType(fields), MappingProxyType(section_fields), MappingProxyType(sections), titles,
+        MappingProxyType(choices), lexicon, examples, _statements(path, raw, lexicon), section_terms,
+        frozenset(normalise_label(w) for w in _strings(path, meaning.get("heading_words", []), "heading_words")),
+        frozenset(_strings(path, meaning.get("polar_fields", []), "meaning.polar_fields")),
+        _titles(path, raw, "not_referral"),
+    )
 
 
-def _build_fields(path: Path, raw: dict[str, Any]
-                  ) -> tuple[dict[str, FieldSpec], dict[tuple[Section, str], FieldSpec]]:
+def _titles(path: Path, raw: dict[str, Any], key: str) -> tuple[tuple[str, str], ...]:
+    return tuple((normalise_label(t), str(ft)) for ft, ts in _mapping(path, raw, key).items()
+                 for t in _strings(path, ts, f"{key}.{ft}"))
+
+
+def _statements(path: Path, raw: dict[str, Any], lexicon: Lexicon) -> tuple[Statement, ...]:
+    out = []
+    for n, entry in enumerate(raw.get("statements") or []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("sets"), dict):
+            raise VocabularyError(f"{path}: statements[{n}]: expected a mapping with 'sets' and 'examples'")
+        values = tuple((str(k), str(v)) for k, v in entry["sets"].items())
+        for text in _strings(path, entry.get("examples", []), f"statements[{n}].examples"):
+            out.append(Statement(lexicon.read(normalise_label(text)), values))
+    return tuple(out)
+
+
+def _build_fields(path: Path, raw: dict[str, Any]) -> tuple[dict, dict]:
     fields: dict[str, FieldSpec] = {}
     section_fields: dict[tuple[Section, str], FieldSpec] = {}
     for name, entry in raw.items():
