@@ -8,7 +8,8 @@ from parsers.forms.extraction import extract, extract_body
 from parsers.forms.limits import ExtractionLimits
 from parsers.forms.result import form_to_dict, merge_forms
 from parsers.forms.sniff import is_form_candidate
-from parsers.forms.vocabulary import Vocabulary, VocabularyError, load_vocabulary
+from parsers.forms.vocabulary import Vocabulary, VocabularyError
+from parsers.forms.vocabulary_file import load_vocabulary
 
 __all__ = [
     "ExtractionLimits",

@@ -100,7 +100,8 @@ def humanise(name: str) -> str:
 
 
 def widget_pairs(
-    widgets: list[Widget], words_on: Callable[[int], list[Word]], section_at: Callable[[int, float], Section | None]
+    widgets: list[Widget], words_on: Callable[[int], list[Word]],
+    section_at: Callable[[int, float], tuple[Section | None, str]],
 ) -> list[Pair]:
     """Pairs from widgets; a radio group or set of same-named boxes answers one question with choices."""
     groups: dict[tuple[str, ...], list[Widget]] = {}
@@ -117,7 +118,7 @@ def widget_pairs(
         first = group[0]
         label, how = labels[key]
         source = f"page {first.page + 1}, field {' / '.join(dict.fromkeys(w.name for w in group))}"
-        section = section_at(first.page, first.box[1])
+        section, heading = section_at(first.page, first.box[1])
         if how == "name" and label.lower().startswith("referrer "):
             label, section = label[len("referrer ") :], Section.REFERRER  # "referrer_email" names its section
         if first.kind == "/Btn":
@@ -125,7 +126,7 @@ def widget_pairs(
             answer = Answer("", tuple(options))
         else:
             answer = Answer(first.value)
-        pairs.append(Pair(label, answer, source, CONFIDENCE[how], section))
+        pairs.append(Pair(label, answer, source, CONFIDENCE[how], section, heading))
     return pairs
 
 

@@ -30,6 +30,8 @@ class Collected:
         text = answer_text(pair.answer)
         if not text:
             return
+        if text == pair.label:
+            text = "ticked"  # a criterion printed as its own box's option
         other = OtherAnswer(pair.label, text, f"{filename}: {pair.source}", pair.heading, note)
         if pair.section is Section.OTHER:
             self.people.append((pair.heading, other))
@@ -51,6 +53,7 @@ def collect_pairs(pairs: Iterable[Pair], vocabulary: Vocabulary, filename: str) 
     out = Collected()
     for pair in pairs:
         _collect_pair(out, pair, vocabulary, filename)
+    _infer_death(out)
     # A question asked twice (a box per option, a label repeated) counts as answered if any copy was.
     answered = {f.label for f in out.fields.values()}
     out.unanswered = [u for u in out.unanswered if u not in answered]
@@ -65,7 +68,7 @@ def _collect_pair(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: 
     if lone and vocabulary.match_choice(FieldKind.ABUSE_TYPES, pair.label):
         _collect_loose_option(out, pair, vocabulary, filename)  # "☒ Self-neglect" as a box of its own
         return
-    match = vocabulary.match_label(pair.label, pair.section)
+    match = vocabulary.match_label(pair.label, pair.section) or vocabulary.match_perpetrator(pair.label, pair.heading)
     if match is None:
         if not _collect_loose_option(out, pair, vocabulary, filename):
             out.keep(pair, filename)
@@ -86,6 +89,14 @@ def _collect_pair(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: 
         out.put(Field(name, value, source, round(pair.confidence * match.score, 3), pair.label))
 
 
+def _infer_death(out: Collected) -> None:
+    """A date of death written where no one ticked "has the person died": the person has died."""
+    death = out.fields.get("event.date_of_death")
+    if death is not None and "event.is_deceased" not in out.fields:
+        out.put(Field("event.is_deceased", True, death.source, round(death.confidence * 0.9, 3), death.label,
+                      inferred=True))
+
+
 def _collect_statements(out: Collected, pair: Pair, vocabulary: Vocabulary, source: str) -> bool:
     """Ticked review criteria ("☒ the adult has died"), each of which may answer several fields."""
     if pair.section is Section.OTHER:
@@ -101,7 +112,7 @@ def _collect_statements(out: Collected, pair: Pair, vocabulary: Vocabulary, sour
             value: FieldValue = code == "yes" if name == "event.is_deceased" else code
             out.put(Field(name, value, source, round(pair.confidence * 0.85, 3), text))
             found = True
-    return found and not vocabulary.match_label(pair.label, pair.section)
+    return found
 
 
 def _without_disjunction(stated: tuple[tuple[str, str], ...], text: str) -> tuple[tuple[str, str], ...]:
@@ -251,7 +262,7 @@ def _read_text(spec: FieldSpec, text: str, out: Collected) -> dict[str, FieldVal
     if kind is FieldKind.POSTCODE:
         return _checked(name, norm.parse_postcode(text), out, spec)
     if kind is FieldKind.EMAIL:
-        return _checked(name, norm.parse_email(text), out, spec)
+        return _checked(name, norm.parse_email(text.replace(" ", "")), out, spec)  # wrapped in a narrow cell
     if kind is FieldKind.PHONE:
         return _checked(name, norm.parse_phone(text), out, spec)
     values: dict[str, FieldValue] = {name: text if kind is not FieldKind.FORENAMES else text.strip()}

@@ -53,6 +53,7 @@ class DocxReader:
         self._paragraphs = 0
         self._fields: list[tuple[str, int, str]] = []  # open legacy fields: (kind, start in parts, default)
         self._boxes: list[etree._Element] = []  # text boxes met inside the paragraph being read
+        self._box_count = 0
 
     def read(self) -> list[Block]:
         """Headers first (titles live there), then the document body."""
@@ -89,7 +90,7 @@ class DocxReader:
                 # neither come first nor take the enclosing paragraph's number.
                 inner, self._boxes = self._boxes, boxes
                 for box in inner:
-                    self._read_body(box, "text box, ")
+                    self._read_box(box)
             elif tag == "tbl":
                 self._read_table(child, where)
             elif tag == "sdt" and not self._placeholder(child):
@@ -99,6 +100,13 @@ class DocxReader:
             elif tag in ("customXml", "smartTag"):
                 self._read_body(child, where)
 
+    def _read_box(self, box: etree._Element) -> None:
+        """A text box's paragraphs, numbered within the box so that the body's numbers never shift."""
+        self._box_count += 1
+        saved, self._paragraphs = self._paragraphs, 0
+        self._read_body(box, f"text box {self._box_count}, ")
+        self._paragraphs = saved
+
     def _read_table(self, tbl: etree._Element, where: str) -> None:
         self._tables += 1
         name = f"{where}table {self._tables}"
@@ -107,7 +115,7 @@ class DocxReader:
         self.blocks.append(Table(rows, name))
         boxes, self._boxes = self._boxes, []
         for box in boxes:  # text boxes anchored in the table's cells, after the table
-            self._read_body(box, "text box, ")
+            self._read_box(box)
         for inner in nested:
             self._read_table(inner, f"{name} > ")
 

@@ -84,14 +84,14 @@ def read_blocks(blocks: Iterable[Block], vocabulary: Vocabulary, confidence: flo
     return state.pairs, state.titles
 
 
-def _read_text(state: _State, text: str, source: str) -> None:
+def _read_text(state: _State, text: str, source: str, *, spanning: bool = False) -> None:
     """One paragraph or one lone cell: a heading, "Label: answer", a question with ticks, or an answer."""
     text = text.strip()
     if not text:
         return
     if len(text) < 160 and not has_ticks(text):
         state.titles.append(text)
-        section = state.vocabulary.match_section(text)
+        section = state.vocabulary.match_section(text, spanning=spanning)
         if section is not None:
             _flush_pending(state)
             state.open_section(section, text)
@@ -140,6 +140,7 @@ def _read_ticks(state: _State, text: str, source: str) -> None:
 
 def _read_table(state: _State, table: Table) -> None:
     rows = [tuple(c.strip() for c in row) for row in table.rows]
+    wide = max((len(row) for row in rows), default=0) > 1
     r = 0
     while r < len(rows):
         cells = [c for c in rows[r] if c]
@@ -147,8 +148,12 @@ def _read_table(state: _State, table: Table) -> None:
         if r + 1 < len(rows) and _is_header_row(state, rows[r], rows[r + 1]):
             r = _read_columns(state, rows, r, table.source)
             continue
-        if len(rows[r]) == 1 or (len(cells) == 1 and not state.is_label(cells[0])):
-            _read_text(state, cells[0], source) if cells else None
+        # A row spanning the table: a heading, if its words name a part of the form.
+        heading = len(cells) == 1 and wide and state.vocabulary.match_section(cells[0], spanning=True) is not None \
+            and (state.vocabulary.listed_section(cells[0])
+                 or not state.vocabulary.listed_label(cells[0], state.section))
+        if len(rows[r]) == 1 or heading or (len(cells) == 1 and not state.is_label(cells[0])):
+            _read_text(state, cells[0], source, spanning=heading) if cells else None
         elif cells:
             _read_row(state, rows[r], source)
         r += 1
@@ -217,13 +222,28 @@ def _read_row(state: _State, row: tuple[str, ...], source: str) -> None:
             span = _answer_span(state, rest)
             state.add(cell, _answer("\n".join(x for x in rest[:span] if x), rest[:span]), where)
             c += 1 + span
+        elif _unlisted_question(cell, rest):
+            # A question nobody listed, its answer in the next cell: kept, so that nothing is lost.
+            _flush_pending(state)
+            state.add(" ".join(cell.split()), _answer(rest[0]), where)
+            c += 2
         else:
             _read_text(state, cell, where)
             c += 1
 
 
+def _unlisted_question(cell: str, rest: tuple[str, ...]) -> bool:
+    """ "Is this case brought for consideration as an SCR | ☒ Yes ☐ No": a short question, an answer beside."""
+    if not rest or not rest[0] or has_ticks(cell) or len(cell) > 160 or ":" in cell.strip().rstrip(":"):
+        return False
+    return has_ticks(rest[0]) or (len(rest) % 2 == 1 and not cell.rstrip().endswith("."))
+
+
 def _answer_span(state: _State, rest: tuple[str, ...]) -> int:
     """How many cells after a label answer it: up to the next cell that is itself a label."""
+    if len(rest) >= 3 and len(rest) % 2 == 1 and rest[1] and not any(has_ticks(x) or lone_tick(x) is not None
+                                                                      for x in rest):
+        return 1  # label | answer | label | answer: two pairs in one row
     span = 0
     while span < len(rest) and not (rest[span] and _starts_question(state, rest[span])):
         span += 1

@@ -20,7 +20,7 @@ from typing import Any
 # A long example label may miss one of its key terms and still match ("needs for care and support").
 NEAR_COVERAGE = 0.75
 NEAR_MIN_TERMS = 4
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.65
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Lexicon:
         extra = question.terms - example.terms
         if extra & self.roles:
             return None  # "Name of the child's GP" is not the child's name
-        confidence = 0.9 * coverage * len(common) / (len(common) + 0.5 * len(extra))
+        confidence = 0.9 * coverage * len(common) / (len(common) + 0.3 * len(extra))
         if confidence < MIN_CONFIDENCE:
             return None
         flipped = question.negated != example.negated

@@ -49,17 +49,17 @@ def read_pdf(
                     for w in pages[index].extract_words(x_tolerance=1.5)]
 
         @cache
-        def headings(index: int) -> list[tuple[float, Section]]:
-            return [(line.top, s) for line in group_lines(words_on(index))
-                    if (s := vocabulary.match_section(line.text)) is not None]
+        def headings(index: int) -> list[tuple[float, Section, str]]:
+            return [(line.top, s, line.text) for line in group_lines(words_on(index))
+                    if (s := vocabulary.match_section(line.text.replace("\n", " "))) is not None]
 
-        def section_at(page: int, top: float) -> Section | None:
+        def section_at(page: int, top: float) -> tuple[Section | None, str]:
             """The section heading printed last above a point (on this page or an earlier one)."""
             for index in range(page, -1, -1):
-                found = [s for t, s in headings(index) if index < page or t < top]
+                found = [(s, h) for t, s, h in headings(index) if index < page or t < top]
                 if found:
                     return found[-1]
-            return None
+            return None, ""
 
         root = reader.trailer["/Root"]
         fillable = isinstance(root, DictionaryObject) and "/AcroForm" in root

@@ -44,14 +44,12 @@ def build_form(
 
 
 def group_people(answers: Iterable[tuple[str, OtherAnswer]]) -> tuple[Person, ...]:
-    """Answers about other people, one record per person: a new one at a new heading, a new table row, or
-    when a question comes round again ("Name" for the second family member)."""
+    """Answers about other people, one record per person: a new one at a new heading, or when a question
+    comes round again ("Name" for the second family member)."""
     people: list[tuple[str, list[OtherAnswer]]] = []
     for heading, answer in answers:
-        row = answer.source.rsplit(", cell", 1)[0]
         current = people[-1] if people else None
-        if (current is None or current[0] != heading or any(a.question == answer.question for a in current[1])
-                or (", cell" in answer.source and current[1][-1].source.rsplit(", cell", 1)[0] != row)):
+        if current is None or current[0] != heading or any(a.question == answer.question for a in current[1]):
             people.append((heading, [answer]))
         else:
             current[1].append(answer)

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
-from parsers.forms.meaning import Lexicon, Meaning, build_lexicon, numbered
+from parsers.forms.meaning import Lexicon, Meaning, numbered
 
 DEFAULT_VOCABULARY = Path(__file__).resolve().parent.parent / "vocabulary.yaml"
 # Below this token_sort_ratio a label is not taken to mean a field: "Name of GP" must not become a name.
@@ -125,6 +123,7 @@ class Vocabulary:
     heading_words: frozenset[str] = frozenset()
     polar: frozenset[str] = frozenset()  # fields whose questions can be asked either way round
     not_referral: tuple[tuple[str, str], ...] = ()  # (normalised title words, what the form is instead)
+    perpetrator_headings: tuple[str, ...] = ()
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def match_label(self, label: str, section: Section | None) -> LabelMatch | None:
@@ -150,7 +149,7 @@ class Vocabulary:
         if meant is not None:
             return meant
         best = process.extractOne(key, self.fields.keys(), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
-        if best is not None:
+        if best is not None and not self._names_someone_else(key, best[0]):
             return LabelMatch(self.fields[best[0]], best[1] / 100 * 0.95)
         return self._match_contained(key)
 
@@ -189,6 +188,12 @@ class Vocabulary:
         name = "+".join(s.name for s in specs)
         return LabelMatch(FieldSpec(name, FieldKind.COMBINED, tuple(specs)), 0.9)
 
+    def _names_someone_else(self, key: str, listed: str) -> bool:
+        """ "Parents names" is near "persons name" in spelling, but names another person."""
+        if self.lexicon is None:
+            return False
+        return bool((self.lexicon.read(key).terms - self.lexicon.read(listed).terms) & self.lexicon.roles)
+
     def _match_contained(self, key: str) -> LabelMatch | None:
         # Only a question a little longer than the label: a paragraph of answer that mentions
         # "learning disability" is not the question.
@@ -198,6 +203,14 @@ class Vocabulary:
         if not found:
             return None
         return LabelMatch(self.fields[max(found, key=len)], 0.85)
+
+    def match_perpetrator(self, label: str, heading: str) -> LabelMatch | None:
+        """ "Relationship to adult at risk" under a heading about the alleged perpetrator: their relationship."""
+        padded = f" {normalise_label(heading)} "
+        spec = self.fields.get("relationship of alleged perpetrator")
+        if spec is None or "relationship" not in normalise_label(label).split():
+            return None
+        return LabelMatch(spec, 0.9) if any(f" {t} " in padded for t in self.perpetrator_headings) else None
 
     def match_statement(self, text: str) -> tuple[tuple[str, str], ...]:
         """The (field, code) pairs a ticked criterion states ("the adult has died" -> event.is_deceased yes)."""
@@ -211,12 +224,12 @@ class Vocabulary:
                     values.setdefault(name, code)
         return tuple(values.items())
 
-    def match_section(self, heading: str) -> Section | None:
-        """The section a heading opens, or None."""
+    def match_section(self, heading: str, *, spanning: bool = False) -> Section | None:
+        """The section a heading opens, or None; ``spanning``: the text fills a row spanning its table."""
         key = normalise_label(heading)
         key = re.sub(r"^(?:section|part)? ?\d+ ", "", key)
         found = self.sections.get(key)
-        if found is not None or not self._looks_like_heading(heading, key):
+        if found is not None or not self._looks_like_heading(heading, key, spanning):
             return found
         padded = f" {key} "
         for section, terms in self.section_terms:
@@ -224,16 +237,21 @@ class Vocabulary:
                 return section
         return None
 
+    def listed_label(self, label: str, section: Section | None) -> bool:
+        """Whether the label is listed word for word (not merely near one in meaning)."""
+        key = normalise_label(label)
+        return key in self.fields or (section or Section.SUBJECT, key) in self.section_fields
+
     def listed_section(self, heading: str) -> bool:
         """Whether the heading is one listed in the vocabulary (it wins over a label of the same words)."""
         return re.sub(r"^(?:section|part)? ?\d+ ", "", normalise_label(heading)) in self.sections
 
-    def _looks_like_heading(self, heading: str, key: str) -> bool:
+    def _looks_like_heading(self, heading: str, key: str, spanning: bool) -> bool:
         """A short line that names a part of the form ("Details of person completing this form")."""
         text = heading.strip()
         if not key or text.endswith(("?", ":")) or len(key.split()) > 12:
             return False
-        return bool(set(key.split()) & self.heading_words)
+        return spanning or bool(set(key.split()) & self.heading_words)
 
     def match_choice(self, kind: FieldKind, text: str) -> str | None:
         """The code a typed answer or a ticked option's label means for ``kind``, or None."""
@@ -274,94 +292,3 @@ def resolve_in_section(match: LabelMatch | None, label: str, section: Section | 
     if section is Section.SUBJECT and any(n.startswith("referrer.") for n in names):
         return match if _REFERRER_WORDS.search(label) else None
     return match
-
-
-def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    """Load and validate the label vocabulary (default: parsers/vocabulary.yaml)."""
-    path = path or DEFAULT_VOCABULARY
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"{path}: cannot be read: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("fields"), dict):
-        raise VocabularyError(f"{path}: expected a mapping with a 'fields' mapping")
-    fields, section_fields = _build_fields(path, raw["fields"])
-    sections = {
-        normalise_label(h): _enum(path, Section, name, "sections")
-        for name, hs in _mapping(path, raw, "sections").items()
-        for h in _strings(path, hs, f"sections.{name}")
-    }
-    titles = _titles(path, raw, "form_types")
-    choices = {
-        kind: MappingProxyType({normalise_label(w): str(code) for code, ws in codes.items()
-                                for w in _strings(path, ws, f"choices.{kind}.{code}")})
-        for kind, codes in _mapping(path, raw, "choices").items()
-    }
-    meaning = _mapping(path, raw, "meaning")
-    lexicon = build_lexicon(meaning, normalise_label)
-    examples = tuple(Example(lexicon.read(label), spec) for label, spec in fields.items())
-    section_terms = tuple((_enum(path, Section, name, "section_terms"),
-                           tuple(normalise_label(t) for t in _strings(path, terms, f"section_terms.{name}")))
-                          for name, terms in _mapping(path, raw, "section_terms").items())
-    return Vocabulary(
-        MappingProxyType(fields), MappingProxyType(section_fields), MappingProxyType(sections), titles,
-        MappingProxyType(choices), lexicon, examples, _statements(path, raw, lexicon), section_terms,
-        frozenset(normalise_label(w) for w in _strings(path, meaning.get("heading_words", []), "heading_words")),
-        frozenset(_strings(path, meaning.get("polar_fields", []), "meaning.polar_fields")),
-        _titles(path, raw, "not_referral"),
-    )
-
-
-def _titles(path: Path, raw: dict[str, Any], key: str) -> tuple[tuple[str, str], ...]:
-    return tuple((normalise_label(t), str(ft)) for ft, ts in _mapping(path, raw, key).items()
-                 for t in _strings(path, ts, f"{key}.{ft}"))
-
-
-def _statements(path: Path, raw: dict[str, Any], lexicon: Lexicon) -> tuple[Statement, ...]:
-    out = []
-    for n, entry in enumerate(raw.get("statements") or []):
-        if not isinstance(entry, dict) or not isinstance(entry.get("sets"), dict):
-            raise VocabularyError(f"{path}: statements[{n}]: expected a mapping with 'sets' and 'examples'")
-        values = tuple((str(k), str(v)) for k, v in entry["sets"].items())
-        for text in _strings(path, entry.get("examples", []), f"statements[{n}].examples"):
-            out.append(Statement(lexicon.read(normalise_label(text)), values))
-    return tuple(out)
-
-
-def _build_fields(path: Path, raw: dict[str, Any]) -> tuple[dict, dict]:
-    fields: dict[str, FieldSpec] = {}
-    section_fields: dict[tuple[Section, str], FieldSpec] = {}
-    for name, entry in raw.items():
-        if not isinstance(entry, dict):
-            raise VocabularyError(f"{path}: fields.{name}: expected a mapping with 'kind' and 'labels'")
-        spec = FieldSpec(str(name), _enum(path, FieldKind, entry.get("kind"), f"fields.{name}.kind"))
-        fields[normalise_label(spec.name)] = spec  # a form whose fields are named canonically
-        for label in _strings(path, entry.get("labels", []), f"fields.{name}.labels"):
-            key = normalise_label(label)
-            if key in fields and fields[key] != spec:
-                raise VocabularyError(f"{path}: label {label!r} is listed for both {fields[key].name} and {name}")
-            fields[key] = spec
-        for label in _strings(path, entry.get("section_labels", []), f"fields.{name}.section_labels"):
-            section_fields[(spec.section, normalise_label(label))] = spec
-    return fields, section_fields
-
-
-def _mapping(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise VocabularyError(f"{path}: {key}: expected a mapping")
-    return value
-
-
-def _strings(path: Path, value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise VocabularyError(f"{path}: {where}: expected a list of strings")
-    return [str(v) for v in value]
-
-
-def _enum(path: Path, enum: type[StrEnum], value: Any, where: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise VocabularyError(f"{path}: {where}: {value!r} is not one of {allowed}") from None
