@@ -7,10 +7,10 @@ import pytest
 
 from parsers.forms import ExtractionLimits, extract, extract_body
 from parsers.values import Attachment, ExtractedForm, Flag, FormType
-from tests.board_forms.adult import ADULT_FORMS, CAMBS, KENT_MEDWAY, ONE_PANEL, S42_CONCERN, TEESSIDE
-from tests.board_forms.child import CHILD_FORMS, KSCMP, NATIONAL, OFSTED
-from tests.board_forms.model import BoardForm, Kind, Q, Section, Style, score, ticks
-from tests.board_forms.reading import FORMS, VOCABULARY, read, table
+from tests.support.board_forms.adult import ADULT_FORMS, CAMBS, KENT_MEDWAY, ONE_PANEL, S42_CONCERN, TEESSIDE
+from tests.support.board_forms.child import CHILD_FORMS, KSCMP, NATIONAL, OFSTED
+from tests.support.board_forms.model import BoardForm, Kind, Q, Section, Style, score, ticks
+from tests.support.board_forms.reading import FORMS, VOCABULARY, read, table
 
 OVERALL_MIN = 0.95
 PER_FORM_MIN = 0.85
@@ -180,7 +180,7 @@ def test_combined_questions_answer_each_of_their_fields() -> None:
 
 
 def test_a_text_box_inside_a_legacy_field_keeps_the_field_and_the_paragraph_numbers() -> None:
-    from tests.board_forms.render import _p, _r, zip_files
+    from tests.support.board_forms.render import _p, _r, zip_files
 
     box = (f'<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox><w:txbxContent>'
            f'{_p(_r("Office use only"))}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>')

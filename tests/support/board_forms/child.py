@@ -4,7 +4,7 @@ layout kind. Everyone named is invented; each form cites where its wording and s
 from __future__ import annotations
 
 from parsers.values import FormType
-from tests.board_forms.model import BoardForm, Criteria, Grid, Kind, Q, Section, Style, ticks
+from tests.support.board_forms.model import BoardForm, Criteria, Grid, Kind, Q, Section, Style, ticks
 
 YES_NO = ("Yes", "No")
 

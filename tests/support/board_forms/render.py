@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from demo.forms import FONT_PATH, zip_files
-from tests.board_forms.model import BoardForm, Criteria, Grid, Item, Kind, Q, Style, Ticks
+from tests.support.board_forms.model import BoardForm, Criteria, Grid, Item, Kind, Q, Style, Ticks
 
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '

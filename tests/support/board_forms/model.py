@@ -1,5 +1,5 @@
 """The development set's model: a board's form as its sections and questions, filled in, with what a reader
-must get from it. Rendered into Word, PDF or an email body by tests/board_forms/render.py."""
+must get from it. Rendered into Word, PDF or an email body by tests/support/board_forms/render.py."""
 
 from __future__ import annotations
 

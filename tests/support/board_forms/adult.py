@@ -7,7 +7,7 @@ sources is not copied, only the printed questions and how they are laid out.
 from __future__ import annotations
 
 from parsers.values import Flag, FormType
-from tests.board_forms.model import BoardForm, Criteria, Kind, Q, Section, Style, ticks
+from tests.support.board_forms.model import BoardForm, Criteria, Kind, Q, Section, Style, ticks
 
 YES_NO = ("Yes", "No")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from parsers.forms import ExtractionLimits, extract, extract_body, load_vocabulary
 from parsers.values import Attachment, ExtractedForm
-from tests.board_forms.adult import ADULT_FORMS
-from tests.board_forms.child import CHILD_FORMS
-from tests.board_forms.model import BoardForm, Score
-from tests.board_forms.render import render
+from tests.support.board_forms.adult import ADULT_FORMS
+from tests.support.board_forms.child import CHILD_FORMS
+from tests.support.board_forms.model import BoardForm, Score
+from tests.support.board_forms.render import render
 
 FORMS = (*ADULT_FORMS, *CHILD_FORMS)
 VOCABULARY = load_vocabulary()
@@ -32,7 +32,7 @@ def table(results: list[tuple[BoardForm, Score]]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":  # python -m tests.board_forms.reading: the README table
-    from tests.board_forms.model import score
+if __name__ == "__main__":  # python -m tests.support.board_forms.reading: the README table
+    from tests.support.board_forms.model import score
 
     print(table([(form, score(form, read(form))) for form in FORMS]))
