@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import intake.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
+import intake.store.learning
+import intake.store.models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 if connection is None:

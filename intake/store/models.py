@@ -146,6 +146,8 @@ class AuditAction(StrEnum):
     QUEUE_EXPORTED = "queue_exported"
     ATTACHMENT_UNLOCKED = "attachment_unlocked"
     ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
+    ANSWER_MAPPED = "answer_mapped"
+    MAPPING_UNDONE = "mapping_undone"
     # The service's own actions.
     CASE_CREATED = "case_created"
     FOLLOW_UP_RECEIVED = "follow_up_received"

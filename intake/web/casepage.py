@@ -30,6 +30,7 @@ from intake.store.models import (
     User,
 )
 from intake.web.context import CAN_VIEW, SessionDep, web_of
+from intake.web.otherpanel import other_answers_panel
 from intake.web.security import PDF_CSP, WebUser
 from parsers.message import parse_message
 
@@ -115,10 +116,12 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
     web = web_of(request)
     case = case_or_404(session, reference)
     view = load_case_view(session, case)
+    others = other_answers_panel(session, case, web.runtime.settings.forms.vocabulary_file)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
     session.commit()
     return web.render(user, "case.html", view=view, statuses=list(CaseStatus), staff_cspr=list(StaffCspr),
-                      staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""))
+                      staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""),
+                      other_answers=others)
 
 
 def _message_of_case(session: Session, case: Case, message_pk: int) -> Message:

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     WORK_INTAKE = "work_intake"
     EXPORT = "export"
     READ_AUDIT = "read_audit"
+    MANAGE_MAPPINGS = "manage_mappings"  # see and undo the question-to-field mappings staff taught
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

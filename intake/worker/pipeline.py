@@ -8,6 +8,7 @@ extraction, so that bounces, auto-replies and our own mail never have their atta
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import traceback
@@ -21,7 +22,7 @@ from sqlmodel import Session
 
 from intake.outgoing import outbox
 from intake.outgoing.acknowledgement import Acknowledger
-from intake.store import cases, duplicates, ledger
+from intake.store import cases, duplicates, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
 from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
@@ -59,6 +60,8 @@ class Stages:
     merge: Callable[[Sequence[ExtractedForm]], ExtractedForm]
     classify: Callable[[Mapping[str, Field], FormType, datetime], Triage]
     error_code: Callable[[BaseException], str | None]  # a specific reason code for an attachment error, or None
+    # Questions staff mapped to fields (question key -> field), applied to the merged form as data.
+    learn: Callable[[ExtractedForm, Mapping[str, str]], ExtractedForm] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class Pipeline:
                                 f"copy of message {copy.id}")
         query = _staged(Stage.SCREEN, thread_query, parsed)
         thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)  # screen() itself reads no database
+        learned = learning.active_mappings(session) if self._stages.learn is not None else {}
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
         has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
         screening = _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
@@ -149,6 +153,9 @@ class Pipeline:
         if screening.verdict is Verdict.IGNORE:
             return self._file_ignored(session, context)
         reading = _staged(Stage.EXTRACT, self._read, parsed)
+        if self._stages.learn is not None and learned:  # questions staff mapped to fields, read as data
+            reading = dataclasses.replace(reading, form=_staged(Stage.EXTRACT, self._stages.learn, reading.form,
+                                                                learned))
         if screening.verdict is Verdict.FOLLOW_UP and screening.case_reference:
             return self._file_follow_up(session, context, reading)
         triage = _staged(Stage.CLASSIFY, self._stages.classify, reading.form.fields, reading.form.form_type,
@@ -171,6 +178,7 @@ class Pipeline:
         case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
                                    sender=parsed.sender, form=form, triage=triage)
         cases.save_attachments(session, message_pk=message_pk, items=reading.items)
+        learning.save_other_answers(session, case.id, form)
         match = duplicates.find_duplicate(session, case=case, items=reading.items, form=form,
                                           window_days=self._duplicate_window_days)
         if match is not None:

@@ -9,8 +9,16 @@ from functools import partial
 from intake.config.settings import Settings
 from intake.worker.isolation import extract_isolated, parse_isolated
 from intake.worker.pipeline import Stages
-from parsers.forms import ExtractionLimits, extract_body, is_form_candidate, load_vocabulary, merge_forms
-from parsers.values import Field, FormType
+from parsers.forms import (
+    ExtractionLimits,
+    apply_learned,
+    extract_body,
+    is_form_candidate,
+    load_vocabulary,
+    merge_forms,
+)
+from parsers.forms.vocabulary import Vocabulary
+from parsers.values import ExtractedForm, Field, FormType
 from rules.calendar import WorkingCalendar
 from rules.ruleset import load_ruleset
 from rules.triage import classify
@@ -50,4 +58,9 @@ def build_stages(settings: Settings) -> Stages:
         merge=merge_forms,
         classify=build_classifier(settings),
         error_code=lambda exc: getattr(exc, "code", None),
+        learn=partial(_learn, vocabulary=vocabulary),
     )
+
+
+def _learn(form: ExtractedForm, learned: Mapping[str, str], *, vocabulary: Vocabulary) -> ExtractedForm:
+    return apply_learned(form, learned, vocabulary)

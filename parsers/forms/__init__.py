@@ -5,6 +5,7 @@ run `extract` under intake.worker.isolation.extract_isolated to bound its time a
 """
 
 from parsers.forms.extraction import extract, extract_body
+from parsers.forms.learned import apply_learned, mappable_fields, question_key, read_as
 from parsers.forms.limits import ExtractionLimits
 from parsers.forms.result import form_to_dict, merge_forms
 from parsers.forms.sniff import is_form_candidate
@@ -15,10 +16,14 @@ __all__ = [
     "ExtractionLimits",
     "Vocabulary",
     "VocabularyError",
+    "apply_learned",
     "extract",
     "extract_body",
     "form_to_dict",
     "is_form_candidate",
     "load_vocabulary",
+    "mappable_fields",
     "merge_forms",
+    "question_key",
+    "read_as",
 ]
