@@ -30,7 +30,8 @@ QUESTION = "Name of the care home"  # printed with a colon; shown and learned wi
 
 def _referral(n: int) -> bytes:
     body = (f"Safeguarding Adults Review referral.\n\nName of adult: Rita Example{n}\nDate of birth: 01/02/1950\n"
-            f"Date of death: 0{n}/03/2026\n{QUESTION}: Brookfield Lodge, Reading\n")
+            f"Date of death: 0{n}/03/2026\n{QUESTION}: Brookfield Lodge, Reading\n\n"
+            "Details of the person alleged to have caused harm\nName: Craig Otherperson\n")
     return make_email(subject="SAR referral", body=body, message_id=f"<care-home-{n}@example.org>")
 
 
@@ -107,5 +108,13 @@ def test_mapping_needs_the_csrf_token_and_a_known_field(sqlite_url: str, tmp_pat
         assert client.post(url, data={"field_name": "event.place"}).status_code == 403  # no token
         token = csrf_from(client.get(f"/cases/{reference}").text)
         assert client.post(url, data={"field_name": "subject.nonsense", "csrf_token": token}).status_code == 422
+        with Session(runtime.engine) as session:
+            someone = session.exec(select(CaseOtherAnswer).where(CaseOtherAnswer.other_person)).one()
+        assert someone.answer == "Craig Otherperson"  # kept, as another person's
+        person_url = f"/cases/{reference}/other-answers/{someone.id}/map"
+        assert client.post(person_url, data={"field_name": "subject.name", "csrf_token": token}).status_code == 422
         assert client.get("/admin/mappings").status_code == 403
     assert _place_of(runtime, reference) is None
+    with Session(runtime.engine) as session:
+        surnames = session.exec(select(CaseField.value).where(CaseField.name == "subject.surname")).all()
+    assert "Otherperson" not in surnames

@@ -28,6 +28,8 @@ class CaseOtherAnswer(SQLModel, table=True):
     section: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=300)
     mapped_to: str | None = Field(default=None, max_length=80)  # the field staff read it into
+    # About someone other than the subject or the referrer (a parent, the alleged perpetrator): shown, never mapped.
+    other_person: bool = False
     created_at: datetime = Field(sa_type=UtcDateTime, default_factory=utcnow)
 
 
@@ -47,9 +49,12 @@ class LearnedMapping(SQLModel, table=True):
 
 
 def save_other_answers(session: Session, case_pk: int, form: ExtractedForm) -> None:
-    """Keep every answer of the form that gave no field (the caller commits)."""
+    """Keep every answer of the form that gave no field, and every answer about another person (the caller
+    commits)."""
+    rows = [(a, False) for a in form.other_answers] + [(a, True) for p in form.people for a in p.answers]
     session.add_all(CaseOtherAnswer(case_pk=case_pk, question=a.question, answer=a.answer, source=a.source,
-                                    section=a.section[:300], note=a.note[:300]) for a in form.other_answers)
+                                    section=a.section[:300], note=a.note[:300], other_person=person)
+                    for a, person in rows)
 
 
 def other_answers_of(session: Session, case_pk: int) -> list[CaseOtherAnswer]:

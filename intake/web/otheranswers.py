@@ -37,6 +37,8 @@ def map_answer(reference: str, answer_id: int, request: Request, session: Sessio
     answer = session.get(CaseOtherAnswer, answer_id)
     if answer is None or answer.case_pk != case.id:
         raise HTTPException(status_code=404, detail="no such answer on this case")
+    if answer.other_person:  # a parent's "Name" must never teach the service the subject's name
+        raise HTTPException(status_code=422, detail="an answer about another person is not mapped")
     values = read_as(vocabulary, field_name, answer.answer)
     if not values:
         raise HTTPException(status_code=422, detail=f"the answer cannot be read as {field_name}")

@@ -198,6 +198,8 @@ class Pipeline:
         cases.file_follow_up(session, case=case, message_pk=context.message_pk,
                              form=reading.form if reading.from_attachments else None)
         cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
+        if reading.from_attachments:
+            learning.save_other_answers(session, case.id, reading.form)
         if self._acknowledger is not None:
             self._acknowledger.for_follow_up(session, case=case, message_pk=context.message_pk,
                                              parsed=context.parsed, no_reply_reason=screening.no_reply_reason)

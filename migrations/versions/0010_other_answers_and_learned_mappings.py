@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("section", sa.String(length=300), nullable=False),
         sa.Column("note", sa.String(length=300), nullable=False),
         sa.Column("mapped_to", sa.String(length=80), nullable=True),
+        sa.Column("other_person", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_pk"], ["cases.id"]),
         sa.PrimaryKeyConstraint("id"),
