@@ -18,6 +18,7 @@ DEFAULT_VOCABULARY = Path(__file__).resolve().parent.parent / "vocabulary.yaml"
 FUZZY_CUTOFF = 88.0
 # A long question may contain a listed label ("Has the adult died? If so, when?"); short ones may not.
 CONTAINED_MIN_CHARS = 12
+CACHE_LIMIT = 20_000  # labels remembered per vocabulary (a form reads each of its lines several times)
 
 
 class FieldKind(StrEnum):
@@ -130,6 +131,8 @@ class Vocabulary:
         """The field a printed label means inside ``section`` (None: outside any), or None."""
         cached = self.cache.get((label, section), self)
         if cached is self:
+            if len(self.cache) > CACHE_LIMIT:  # a long-running process reads endless new lines
+                self.cache.clear()
             cached = self.cache[(label, section)] = resolve_in_section(self._match(label, section), label, section)
         return cached
 
