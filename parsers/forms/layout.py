@@ -114,7 +114,9 @@ def _read_text(state: _State, text: str, source: str, *, spanning: bool = False)
 def _ends_question(text: str, m: re.Match[str]) -> bool:
     """ "Who reported the concern? The district nurse": an unlisted question closed by ":" or "?" on one line."""
     label = m[1].strip()
-    return len(label) <= 80 and text[len(m[1]):].lstrip()[:1] in (":", "?") and "\n" not in label
+    # A sentence of guidance that happens to hold a colon is not a question: questions are short.
+    short = len(label) <= 80 and len(label.split()) <= 10
+    return short and text[len(m[1]):].lstrip()[:1] in (":", "?") and "\n" not in label
 
 
 def _flush_pending(state: _State) -> None:
