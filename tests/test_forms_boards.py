@@ -196,3 +196,31 @@ def test_a_text_box_inside_a_legacy_field_keeps_the_field_and_the_paragraph_numb
     assert "event.date_of_death" not in form.fields
     assert not any("Enter date" in a.answer for a in form.other_answers)
     assert form.fields["subject.surname"].source == "box.docx: paragraph 2"
+
+
+@pytest.mark.parametrize(("question", "field"), [
+    ("Are there concerns about the way local professionals and services worked together?",
+     "adult.joint_working_concern"),
+    ("Is there any concern that partner agencies failed to share information?", "adult.joint_working_concern"),
+    ("Was the individual in receipt of care and support?", "adult.care_and_support_needs"),
+    ("Has the person passed away?", "event.is_deceased"),
+    ("When did the death occur?", "event.date_of_death"),
+    ("Where did the death take place?", "event.place"),
+    ("Did the abuse or neglect contribute to the death?", "event.death_resulted_from_abuse"),
+    ("Does the person usually live in this borough?", "subject.resident_in_area"),
+    ("Was the young person in the care of the local authority?", "child.looked_after"),
+    ("Is the child subject to a CP plan?", "child.child_protection_plan"),
+    ("Relationship of alleged abuser to the adult", "event.perpetrator_relationship"),
+    ("Date the referral was made", "event.date_referred"),
+])
+def test_unseen_wordings_land_on_the_right_field_with_a_confidence(question: str, field: str) -> None:
+    match = VOCABULARY.match_label(question, None)
+    assert match is not None and match.spec.name == field
+    assert 0.65 <= match.score <= 1
+
+
+@pytest.mark.parametrize("question", ["Name of the child's GP", "Parents' names", "Other names used",
+                                      "Name of the care home"])
+def test_questions_about_someone_or_something_else_are_not_the_subjects(question: str) -> None:
+    match = VOCABULARY.match_label(question, None)
+    assert match is None or not match.spec.name.startswith("subject.")
