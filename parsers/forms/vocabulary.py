@@ -252,8 +252,8 @@ class Vocabulary:
     def _looks_like_heading(self, heading: str, key: str, spanning: bool) -> bool:
         """A short line that names a part of the form ("Details of person completing this form")."""
         text = heading.strip()
-        if not key or text.endswith(("?", ":")) or len(key.split()) > 12:
-            return False
+        if not key or "?" in text or ":" in text or len(key.split()) > 12:
+            return False  # "Is there concern about ...?: Yes" is a question and its answer
         return spanning or bool(set(key.split()) & self.heading_words)
 
     def match_choice(self, kind: FieldKind, text: str) -> str | None:
