@@ -48,16 +48,18 @@ class LearnedMapping(SQLModel, table=True):
     undone_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-def save_other_answers(session: Session, case_pk: int, form: ExtractedForm) -> None:
+def save_other_answers(session: Session, case_pk: int | None, form: ExtractedForm) -> None:
     """Keep every answer of the form that gave no field, and every answer about another person (the caller
     commits)."""
+    if case_pk is None:
+        raise ValueError("the case must be flushed before its answers are kept")
     rows = [(a, False) for a in form.other_answers] + [(a, True) for p in form.people for a in p.answers]
     session.add_all(CaseOtherAnswer(case_pk=case_pk, question=a.question, answer=a.answer, source=a.source,
                                     section=a.section[:300], note=a.note[:300], other_person=person)
                     for a, person in rows)
 
 
-def other_answers_of(session: Session, case_pk: int) -> list[CaseOtherAnswer]:
+def other_answers_of(session: Session, case_pk: int | None) -> list[CaseOtherAnswer]:
     """A case's other answers, in form order."""
     statement = select(CaseOtherAnswer).where(CaseOtherAnswer.case_pk == case_pk).order_by(col(CaseOtherAnswer.id))
     return list(session.exec(statement))

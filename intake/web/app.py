@@ -13,16 +13,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
-from intake.runtime import Runtime
 from intake.store.models import Case
 from intake.web import admin, caseactions, casepage, health, otheranswers, queue, signin
-from intake.web.context import SessionDep, WebContext, build_templates, web_of
+from intake.web.context import SessionDep, WebContext, WebRuntime, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: WebRuntime) -> FastAPI:
     """The ASGI application over the runtime's database."""
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())

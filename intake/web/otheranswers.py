@@ -13,6 +13,7 @@ from intake.store import audit, learning
 from intake.store.audit import AuditAction
 from intake.store.learning import CaseOtherAnswer, LearnedMapping
 from intake.store.models import Case, CaseField, utcnow
+from intake.store.rows import pk
 from intake.web.caseactions import reclassify
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, SessionDep, allowed, posted, web_of
@@ -63,7 +64,7 @@ def _supersede(session: Session, case: Case, name: str, value: object, answer: C
                                                     col(CaseField.current).is_(True))):
         old.current = False
         session.add(old)
-    session.add(CaseField(case_pk=case.id, name=name, value=value, source=answer.source, confidence=1.0,
+    session.add(CaseField(case_pk=pk(case), name=name, value=value, source=answer.source, confidence=1.0,
                           label=answer.question[:300], current=True, corrected_by=user.username))
 
 

@@ -259,7 +259,7 @@ def _starts_question(state: _State, cell: str) -> bool:
     if state.is_label(cell):
         return True
     m = _LABEL_SPLIT.match(cell)
-    return bool(m) and state.vocabulary.match_label(m[1], state.section) is not None
+    return m is not None and state.vocabulary.match_label(m[1], state.section) is not None
 
 
 def _answer(text: str, cells: tuple[str, ...] = ()) -> Answer:

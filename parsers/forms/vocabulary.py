@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -112,11 +113,11 @@ class Statement:
 class Vocabulary:
     """Labels, section headings, form titles and answer words, all normalised, ready to match."""
 
-    fields: MappingProxyType  # normalised label -> FieldSpec
-    section_fields: MappingProxyType  # (section, normalised label) -> FieldSpec
-    sections: MappingProxyType  # normalised heading -> Section
+    fields: MappingProxyType[str, FieldSpec]  # normalised label -> FieldSpec
+    section_fields: MappingProxyType[tuple[Section, str], FieldSpec]  # (section, normalised label) -> FieldSpec
+    sections: MappingProxyType[str, Section]  # normalised heading -> Section
     form_titles: tuple[tuple[str, str], ...]  # (normalised title words, form type value)
-    choices: MappingProxyType  # kind -> {normalised word: code}
+    choices: MappingProxyType[str, MappingProxyType[str, str]]  # kind -> {normalised word: code}
     lexicon: Lexicon | None = None
     examples: tuple[Example, ...] = ()
     statements: tuple[Statement, ...] = ()
@@ -125,16 +126,18 @@ class Vocabulary:
     polar: frozenset[str] = frozenset()  # fields whose questions can be asked either way round
     not_referral: tuple[tuple[str, str], ...] = ()  # (normalised title words, what the form is instead)
     perpetrator_headings: tuple[str, ...] = ()
-    cache: dict = field(default_factory=dict, compare=False, repr=False)
+    cache: dict[tuple[str, Section | None], LabelMatch | None] = field(default_factory=dict, compare=False,
+                                                                        repr=False)
 
     def match_label(self, label: str, section: Section | None) -> LabelMatch | None:
         """The field a printed label means inside ``section`` (None: outside any), or None."""
-        cached = self.cache.get((label, section), self)
-        if cached is self:
-            if len(self.cache) > CACHE_LIMIT:  # a long-running process reads endless new lines
-                self.cache.clear()
-            cached = self.cache[(label, section)] = resolve_in_section(self._match(label, section), label, section)
-        return cached
+        key = (label, section)
+        if key in self.cache:
+            return self.cache[key]
+        if len(self.cache) > CACHE_LIMIT:  # a long-running process reads endless new lines
+            self.cache.clear()
+        found = self.cache[key] = resolve_in_section(self._match(label, section), label, section)
+        return found
 
     def _match(self, label: str, section: Section | None) -> LabelMatch | None:
         key = normalise_label(label)
@@ -258,7 +261,7 @@ class Vocabulary:
 
     def match_choice(self, kind: FieldKind, text: str) -> str | None:
         """The code a typed answer or a ticked option's label means for ``kind``, or None."""
-        words = self.choices.get(kind.value, {})
+        words: Mapping[str, str] = self.choices.get(kind.value, {})
         key = normalise_label(text)
         if key in words:
             return words[key]

@@ -76,7 +76,8 @@ def _statements(path: Path, raw: dict[str, Any], lexicon: Lexicon) -> tuple[Stat
     return tuple(out)
 
 
-def _build_fields(path: Path, raw: dict[str, Any]) -> tuple[dict, dict]:
+def _build_fields(path: Path, raw: dict[str, Any]
+                  ) -> tuple[dict[str, FieldSpec], dict[tuple[Section, str], FieldSpec]]:
     fields: dict[str, FieldSpec] = {}
     section_fields: dict[tuple[Section, str], FieldSpec] = {}
     for name, entry in raw.items():

@@ -61,7 +61,7 @@ def tables(form: BoardForm) -> list[tuple[str, list[list[Cell]]]]:
         out.append((section.heading, rows))
         for item in section.items:
             if isinstance(item, Grid):
-                grid = [[(h, False, 1) for h in item.headings]]
+                grid: list[list[Cell]] = [[(h, False, 1) for h in item.headings]]
                 grid += [[(v, True, 1) for v in row] for row in item.rows]
                 out.append(("", grid))
     return out
