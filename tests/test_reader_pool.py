@@ -101,9 +101,10 @@ def test_threads_share_the_pool_and_read_at_once(pool: ReaderPool) -> None:
 
 def test_a_slow_job_does_not_hold_up_the_other_reader(pool: ReaderPool) -> None:
     with ThreadPoolExecutor(2) as threads:
-        slow = threads.submit(pool.run, sleeping_job, (3,), ExtractionLimits(timeout_seconds=20), what="slow")
-        time.sleep(0.2)
-        quick = [pool.run(pid_job, (), QUICK, what="quick") for _ in range(5)]  # served while the slow one runs
+        slow = threads.submit(pool.run, sleeping_job, (20,), ExtractionLimits(timeout_seconds=60), what="slow")
+        time.sleep(0.5)
+        quick = [pool.run(pid_job, (), ExtractionLimits(timeout_seconds=10), what="quick")
+                 for _ in range(3)]  # served while the slow one still sleeps
         assert not slow.done()
         assert slow.result()[1] == "woke"
     assert all(outcome[0] == "ok" for outcome in quick)
