@@ -224,3 +224,15 @@ def test_unseen_wordings_land_on_the_right_field_with_a_confidence(question: str
 def test_questions_about_someone_or_something_else_are_not_the_subjects(question: str) -> None:
     match = VOCABULARY.match_label(question, None)
     assert match is None or not match.spec.name.startswith("subject.")
+
+
+@pytest.mark.parametrize("heading", ["Section 1: Details of the person making the notification",
+                                     "Part A - About you", "SECTION 1. Referrer details", "Step 1) Your details"])
+def test_a_numbered_section_heading_with_a_colon_opens_its_section(heading: str) -> None:
+    # Flat PDFs and typed emails put "Section 1: ..." on a line of its own, shaped like "label: answer".
+    body = extract_body(f"{heading}\nName: Tom Ellery\nTelephone: 01628 555 0144\n"
+                        "Section 2: The child\nChild's name: Leo James Hartley\nDate of birth: 02/05/2019\n",
+                        vocabulary=VOCABULARY)
+    assert body.fields["referrer.name"].value == "Tom Ellery"
+    assert body.fields["referrer.phone"].value == "01628 555 0144"
+    assert (body.fields["subject.forenames"].value, body.fields["subject.surname"].value) == ("Leo James", "Hartley")

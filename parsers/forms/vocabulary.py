@@ -232,8 +232,7 @@ class Vocabulary:
 
     def match_section(self, heading: str, *, spanning: bool = False) -> Section | None:
         """The section a heading opens, or None; ``spanning``: the text fills a row spanning its table."""
-        key = normalise_label(heading)
-        key = re.sub(r"^(?:section|part)? ?\d+ ", "", key)
+        key = _strip_part_number(normalise_label(heading))
         found = self.sections.get(key)
         if found is not None or not self._looks_like_heading(heading, key, spanning):
             return found
@@ -250,11 +249,11 @@ class Vocabulary:
 
     def listed_section(self, heading: str) -> bool:
         """Whether the heading is one listed in the vocabulary (it wins over a label of the same words)."""
-        return re.sub(r"^(?:section|part)? ?\d+ ", "", normalise_label(heading)) in self.sections
+        return _strip_part_number(normalise_label(heading)) in self.sections
 
     def _looks_like_heading(self, heading: str, key: str, spanning: bool) -> bool:
         """A short line that names a part of the form ("Details of person completing this form")."""
-        text = heading.strip()
+        text = _PART_PREFIX.sub("", heading.strip())  # "Section 1: About you" is a heading, not "label: answer"
         if not key or "?" in text or ":" in text or len(key.split()) > 12:
             return False  # "Is there concern about ...?: Yes" is a question and its answer
         return spanning or bool(set(key.split()) & self.heading_words)
@@ -298,3 +297,14 @@ def resolve_in_section(match: LabelMatch | None, label: str, section: Section | 
     if section is Section.SUBJECT and any(n.startswith("referrer.") for n in names):
         return match if _REFERRER_WORDS.search(label) else None
     return match
+
+
+# "Section 1", "Part A", "Step 2b", "1.2": the number of a part of the form, before its name.
+_PART_NUMBER = re.compile(r"^(?:(?:section|part|step) (?:\d+[a-z]?|[a-z]|[ivx]+)|\d+[a-z]?) ")
+_PART_PREFIX = re.compile(r"^\s*(?:section|part|step)\s*(?:\d+[a-z]?|[a-z]|[ivx]+)\s*[:.)\-\u2013\u2014]\s*",
+                          re.IGNORECASE)
+
+
+def _strip_part_number(key: str) -> str:
+    """A normalised heading without its part number ("section 1 about you" -> "about you")."""
+    return _PART_NUMBER.sub("", key)
