@@ -128,9 +128,11 @@ def build_email(row: Outbox, *, own_address: str, sender_name: str) -> EmailMess
         message["In-Reply-To"] = row.in_reply_to
     if row.thread_references:
         message["References"] = row.thread_references
-    message["Auto-Submitted"] = "auto-replied"
-    message["X-Auto-Response-Suppress"] = "All"
-    message["Precedence"] = "auto_reply"
+    if row.kind != MailKind.REFERRER_REPLY:
+        # A person's letter is answered by a person: only our automatic mail is marked as automatic.
+        message["Auto-Submitted"] = "auto-replied"
+        message["X-Auto-Response-Suppress"] = "All"
+        message["Precedence"] = "auto_reply"
     message[LOOP_HEADER] = f"{row.kind}; outbox {row.id}"
     message.set_content(row.body_text)
     if row.body_html:

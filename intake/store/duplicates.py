@@ -65,7 +65,7 @@ def find_duplicate(session: Session, *, case: Case, items: Sequence[tuple[Attach
     return min(matches, key=lambda m: m[0])[1] if matches else None
 
 
-def flag_duplicate(session: Session, *, case: Case, message_pk: int, match: Match) -> None:
+def flag_duplicate(session: Session, *, case: Case, message_pk: int | None, match: Match) -> None:
     """Mark a case as a possible duplicate of an earlier one, with an audit entry saying which rule matched."""
     case.flags = sorted({*case.flags, str(Flag.POSSIBLE_DUPLICATE)})
     case.duplicate_of = match.reference
@@ -127,3 +127,25 @@ class _Value:
     """A stored field value in the shape `_person` reads (it looks at `.value`)."""
 
     value: object
+
+
+def recheck_person(session: Session, *, case: Case, window_days: int) -> Match | None:
+    """After a correction or an unlocked form, look again for another case about the same person.
+
+    Either side of the window counts: a form read late may be about a person already referred since. A
+    case already linked as a duplicate is left as staff set it; a match is flagged with its rule.
+    """
+    rows = session.exec(select(CaseField.name, CaseField.value).where(
+        CaseField.case_pk == case.id, CaseField.current, col(CaseField.name).in_(_PERSON_FIELDS)))
+    person = _person({name: _Value(value) for name, value in rows})
+    if not person or case.duplicate_of:
+        return None
+    window = timedelta(days=window_days)
+    others = select(Case.id).where(col(Case.id) != case.id, Case.received_at >= case.received_at - window,
+                                   Case.received_at <= case.received_at + window)
+    matches = _same_person(session, person, others)
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: m[0])[1]
+    flag_duplicate(session, case=case, message_pk=None, match=match)
+    return match

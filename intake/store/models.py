@@ -119,6 +119,7 @@ class MailKind(StrEnum):
     """What an outgoing email is."""
 
     ACKNOWLEDGEMENT = "acknowledgement"
+    REFERRER_REPLY = "referrer_reply"  # a letter a person wrote on the case page
 
 
 SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
@@ -134,6 +135,8 @@ class AuditAction(StrEnum):
     EMAIL_DOWNLOADED = "email_downloaded"
     ATTACHMENT_DOWNLOADED = "attachment_downloaded"
     FIELD_CORRECTED = "field_corrected"
+    FIELD_ADDED = "field_added"
+    REFERRER_REPLIED_TO = "referrer_replied_to"
     DECISION_RECORDED = "decision_recorded"
     CASE_ASSIGNED = "case_assigned"
     STATUS_CHANGED = "status_changed"
@@ -431,3 +434,21 @@ class DigestRun(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     recipients: list[str] = _json(default_factory=list)
     error: str = Field(default="", sa_type=sa.Text)
+
+
+# --- The triage desk (issue 12) --------------------------------------------------------------------------------
+
+
+class DocumentPreview(SQLModel, table=True):
+    """An attachment converted to PDF for the case page's preview, once per content (keyed by its sha256).
+
+    `pdf_sha256` names the PDF in `blobs`; when conversion failed it is None and `error` says why, so a
+    document LibreOffice cannot read is not converted again on every view.
+    """
+
+    __tablename__ = "document_previews"
+
+    source_sha256: str = Field(primary_key=True, max_length=64)
+    pdf_sha256: str | None = Field(default=None, foreign_key="blobs.sha256", max_length=64)
+    error: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=utcnow)

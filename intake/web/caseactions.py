@@ -1,20 +1,19 @@
-"""What staff do to a case: correct a field, decide, assign, change status, note, link duplicates.
+"""What staff do to a case: decide, assign, change status, note, link duplicates, unlock an attachment.
 
 Each action is one transaction with its audit entry, then a redirect back to the case page.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from intake.store import audit, cases, users
 from intake.store.audit import AuditAction
-from intake.store.models import Case, CaseField, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, utcnow
+from intake.store.models import Case, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, utcnow
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
@@ -26,46 +25,6 @@ WORK = POST_CASE_WORK
 
 def _back(reference: str, done: str) -> RedirectResponse:
     return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}", status_code=303)
-
-
-def typed_value(old: Any, text: str) -> Any:
-    """A corrected value in the type of the value it replaces (lists comma-separated, yes/no for booleans)."""
-    text = text.strip()
-    if isinstance(old, bool):
-        return text.lower() in {"yes", "true", "y", "1"}
-    if isinstance(old, int) and text.lstrip("-").isdigit():
-        return int(text)
-    if isinstance(old, list):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return text
-
-
-def reclassify(session: Session, case: Case, request: Request) -> None:
-    """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
-    cases.reclassify(session, case, web_of(request).runtime.classify)
-
-
-@router.post("/cases/{reference}/fields")
-def correct_field(reference: str, request: Request, session: SessionDep, name: str = Form(...), value: str = Form(...),
-                  user: WebUser = WORK) -> Response:
-    """Supersede a field with a corrected value (the old row is kept, no longer current)."""
-    case = case_or_404(session, reference)
-    old = session.exec(select(CaseField).where(CaseField.case_pk == case.id, CaseField.name == name,
-                                               col(CaseField.current).is_(True))).first()
-    if old is not None:
-        old.current = False
-        session.add(old)
-    new_value = typed_value(old.value if old else "", value)
-    session.add(CaseField(case_pk=case.id, name=name[:80], value=new_value, source=f"corrected by {user.username}",
-                          confidence=1.0, label=old.label if old else "", current=True,
-                          corrected_by=user.username))
-    session.flush()
-    reclassify(session, case, request)
-    session.add(case)
-    audit.record(session, actor=user.username, action=AuditAction.FIELD_CORRECTED, case_pk=case.id,
-                 detail={"field": name, "old": old.value if old else None, "new": new_value})
-    session.commit()
-    return _back(reference, "field corrected")
 
 
 @router.post("/cases/{reference}/decision")
@@ -93,10 +52,11 @@ def _set_status(session: Session, case: Case, status: CaseStatus) -> None:
 
 
 @router.post("/cases/{reference}/assign")
-def assign(reference: str, session: SessionDep, assignee: str = Form(""), user: WebUser = WORK) -> Response:
-    """Assign the case to a user (or to nobody)."""
+def assign(reference: str, session: SessionDep, assignee: str = Form(""), back: str = Form(""),
+           user: WebUser = WORK) -> Response:
+    """Assign the case to a user, to oneself ("me", from the queue) or to nobody."""
     case = case_or_404(session, reference)
-    name = assignee.strip() or None
+    name = user.username if assignee == "me" else (assignee.strip() or None)
     if name and users.find_user(session, name) is None:
         raise HTTPException(status_code=422, detail="no such user")
     before, case.assignee, case.updated_at = case.assignee, name, utcnow()
@@ -104,6 +64,9 @@ def assign(reference: str, session: SessionDep, assignee: str = Form(""), user: 
     audit.record(session, actor=user.username, action=AuditAction.CASE_ASSIGNED, case_pk=case.id,
                  detail={"from": before, "to": name})
     session.commit()
+    if back == "queue":  # "assign to me" on the queue stays on the queue
+        return RedirectResponse(f"/?assignee={quote(user.username)}&done={quote(reference + ' assigned to you')}",
+                                status_code=303)
     return _back(reference, "assigned")
 
 

@@ -1,139 +1,87 @@
-"""The case page and its downloads: the original email, attachments, fields, recommendation and history."""
+"""The case page and its downloads: the original email, attachments and their previews, and the print summary.
+
+Each route reads everything it serves inside its session and records the audit entry only once the bytes
+are in hand, so the audit never shows a download that was not served.
+"""
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.cases import case_by_reference
-from intake.store.models import (
-    AuditEvent,
-    Blob,
-    Case,
-    CaseField,
-    CaseNote,
-    CaseStatus,
-    Decision,
-    Message,
-    Outbox,
-    StaffCspr,
-    StaffSar,
-    StoredAttachment,
-    User,
-)
-from intake.web.context import CAN_VIEW, SessionDep, web_of
+from intake.store.models import Blob, Case, CaseStatus, Message, StaffCspr, StaffSar, StoredAttachment, utcnow
+from intake.web.caseview import load_case_view
+from intake.web.context import CAN_VIEW, SessionDep, london, web_of
+from intake.web.fieldkinds import KINDS, kind_of, shown
 from intake.web.otherpanel import other_answers_panel
-from intake.web.security import PDF_CSP, WebUser
-from parsers.message import parse_message
+from intake.web.security import PAGE_CSP, PDF_CSP, WebUser
+from intake.worker.preview import PreviewKind, converted_pdf, image_type, preview_kind
 
 router = APIRouter()
-
-_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass
-class MessageView:
-    """One email filed under the case, with its text and attachments."""
-
-    message: Message
-    text: str
-    attachments: list[StoredAttachment]
+IMAGE_CSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'"
 
 
-@dataclass
-class CaseView:
-    """Everything the case page shows."""
+class CaseNotFoundError(HTTPException):
+    """No case with that reference (the app shows a friendly page)."""
 
-    case: Case
-    messages: list[MessageView]
-    fields: list[CaseField]
-    history: dict[str, list[CaseField]]
-    decisions: list[Decision]
-    notes: list[CaseNote]
-    outbox: list[Outbox]
-    duplicates: list[str]
-    events: list[AuditEvent]
-    users: list[str] = field(default_factory=list)
-
-
-def body_text(raw: bytes) -> str:
-    """The readable text of an email: the plain part, else the HTML part with its tags removed."""
-    parsed = parse_message(raw)
-    if parsed.text_body.strip():
-        return parsed.text_body
-    return html.unescape(_TAG.sub(" ", parsed.html_body)).strip()
-
-
-def load_case_view(session: Session, case: Case) -> CaseView:
-    """Read a case and everything around it."""
-    messages = list(session.exec(select(Message).where(Message.case_pk == case.id).order_by(col(Message.id))))
-    views = []
-    for message in messages:
-        attachments = list(session.exec(select(StoredAttachment).where(StoredAttachment.message_pk == message.id)
-                                        .order_by(col(StoredAttachment.id))))
-        views.append(MessageView(message, body_text(ledger.load_raw(session, message.id)), attachments))
-    all_fields = list(session.exec(select(CaseField).where(CaseField.case_pk == case.id)
-                                   .order_by(col(CaseField.name), col(CaseField.id))))
-    history: dict[str, list[CaseField]] = {}
-    for row in all_fields:
-        if not row.current:
-            history.setdefault(row.name, []).append(row)
-    return CaseView(
-        case=case, messages=views, fields=[f for f in all_fields if f.current], history=history,
-        decisions=_newest(session, Decision, Decision.case_pk == case.id, Decision.id),
-        notes=_newest(session, CaseNote, CaseNote.case_pk == case.id, CaseNote.id),
-        outbox=_newest(session, Outbox, Outbox.case_pk == case.id, Outbox.id),
-        duplicates=list(session.exec(select(Case.reference).where(Case.duplicate_of == case.reference))),
-        events=list(audit.case_history(session, case.id, limit=50)),
-        users=list(session.exec(select(User.username).where(col(User.disabled).is_(False))
-                                .order_by(col(User.username)))),
-    )
-
-
-def _newest(session: Session, model: Any, where: Any, order: Any) -> list[Any]:
-    return list(session.exec(select(model).where(where).order_by(col(order).desc())))
+    def __init__(self) -> None:
+        super().__init__(status_code=404, detail="There is no case with that reference.")
 
 
 def case_or_404(session: Session, reference: str) -> Case:
     """The case, or a 404."""
     case = case_by_reference(session, reference=reference)
     if case is None:
-        raise HTTPException(status_code=404, detail="no such case")
+        raise CaseNotFoundError()
     return case
+
+
+def page_values(request: Request) -> dict[str, object]:
+    """What every case page render needs besides the view."""
+    return {"statuses": list(CaseStatus), "staff_cspr": list(StaffCspr), "staff_sar": list(StaffSar),
+            "kind_of": kind_of, "shown": shown, "canonical": KINDS,
+            "notice": request.query_params.get("done", "")}
 
 
 @router.get("/cases/{reference}")
 def case_page(reference: str, request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
-    """The case page; the view is recorded in the audit trail."""
-    web = web_of(request)
+    """The case page; the view is recorded in the audit trail (not in the case history)."""
     case = case_or_404(session, reference)
     view = load_case_view(session, case)
-    others = other_answers_panel(session, case, web.runtime.settings.forms.vocabulary_file)
+    others = other_answers_panel(session, case, web_of(request).runtime.settings.forms.vocabulary_file)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
     session.commit()
-    return web.render(user, "case.html", view=view, statuses=list(CaseStatus), staff_cspr=list(StaffCspr),
-                      staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""),
-                      other_answers=others)
+    return web_of(request).render(user, "case.html", view=view, other_answers=others, **page_values(request))
+
+
+@router.get("/cases/{reference}/print")
+def case_print(reference: str, request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
+    """A one-page summary for the panel meeting: no menus, no form controls."""
+    case = case_or_404(session, reference)
+    view = load_case_view(session, case)
+    audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id,
+                 detail={"print": True})
+    session.commit()
+    return web_of(request).render(user, "case_print.html", view=view, now_london=london(utcnow()),
+                                  **page_values(request))
 
 
 def _message_of_case(session: Session, case: Case, message_pk: int) -> Message:
     message = session.get(Message, message_pk)
     if message is None or message.case_pk != case.id:
-        raise HTTPException(status_code=404, detail="no such message in this case")
+        raise HTTPException(status_code=404, detail="There is no such email on this case.")
     return message
 
 
 @router.get("/cases/{reference}/messages/{message_pk}.eml")
-def case_email(reference: str, message_pk: int, session: SessionDep,
-               user: WebUser = CAN_VIEW) -> Response:
+def case_email(reference: str, message_pk: int, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
     """The raw email as it arrived, as a download."""
     case = case_or_404(session, reference)
     _message_of_case(session, case, message_pk)
@@ -145,28 +93,76 @@ def case_email(reference: str, message_pk: int, session: SessionDep,
                     headers={"Content-Disposition": f'attachment; filename="{reference}-{message_pk}.eml"'})
 
 
-@router.get("/cases/{reference}/attachments/{attachment_id}")
-def case_attachment(reference: str, attachment_id: int, session: SessionDep, inline: bool = False,
-                    user: WebUser = CAN_VIEW) -> Response:
-    """An attachment as a download; a PDF may be shown inline (in the case page's frame) under a strict CSP."""
+@dataclass(frozen=True)
+class Served:
+    """An attachment read out of its session: its name, type, bytes and where it belongs."""
+
+    id: int
+    filename: str
+    content_type: str
+    flags: list[str]
+    sha256: str
+    data: bytes
+    case_pk: int
+    message_pk: int
+
+    @property
+    def safe_name(self) -> str:
+        """The file name with anything a header could misread replaced."""
+        return re.sub(r"[^A-Za-z0-9._ -]", "_", self.filename)[:150] or "attachment"
+
+
+def _read_attachment(session: Session, reference: str, attachment_id: int) -> Served:
     case = case_or_404(session, reference)
-    attachment = session.get(StoredAttachment, attachment_id)
-    if attachment is None:
-        raise HTTPException(status_code=404, detail="no such attachment")
-    _message_of_case(session, case, attachment.message_pk)
-    data = session.exec(select(Blob.data).where(Blob.sha256 == attachment.sha256)).one()
-    audit.record(session, actor=user.username, action=AuditAction.ATTACHMENT_DOWNLOADED, case_pk=case.id,
-                 message_pk=attachment.message_pk, detail={"attachment": attachment_id, "inline": inline})
+    row = session.get(StoredAttachment, attachment_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail="There is no such attachment on this case.")
+    _message_of_case(session, case, row.message_pk)
+    data = session.exec(select(Blob.data).where(Blob.sha256 == row.sha256)).one()
+    return Served(attachment_id, row.filename, row.content_type, list(row.flags), row.sha256, data, case.id,
+                  row.message_pk)
+
+
+def _audit_served(session: Session, user: WebUser, item: Served, *, inline: bool) -> None:
+    audit.record(session, actor=user.username, action=AuditAction.ATTACHMENT_DOWNLOADED, case_pk=item.case_pk,
+                 message_pk=item.message_pk, detail={"attachment": item.id, "inline": inline})
     session.commit()
-    safe_name = re.sub(r"[^A-Za-z0-9._ -]", "_", attachment.filename)[:150] or "attachment"
-    if inline and is_pdf(attachment):
-        return Response(data, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="{safe_name}"', "Content-Security-Policy": PDF_CSP,
-            "X-Frame-Options": "SAMEORIGIN"})
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{safe_name}"'})
 
 
-def is_pdf(attachment: StoredAttachment) -> bool:
-    """Whether an attachment is a PDF (by type or name)."""
-    return attachment.content_type == "application/pdf" or attachment.filename.lower().endswith(".pdf")
+@router.get("/cases/{reference}/attachments/{attachment_id}")
+def case_attachment(reference: str, attachment_id: int, request: Request, session: SessionDep,
+                    inline: bool = False, user: WebUser = CAN_VIEW) -> Response:
+    """An attachment as a download (`?inline=true` is the preview, kept for old links)."""
+    if inline:
+        return attachment_preview(reference, attachment_id, request, session, user)
+    item = _read_attachment(session, reference, attachment_id)
+    _audit_served(session, user, item, inline=False)
+    return Response(item.data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{item.safe_name}"'})
+
+
+@router.get("/cases/{reference}/attachments/{attachment_id}/preview")
+def attachment_preview(reference: str, attachment_id: int, request: Request, session: SessionDep,
+                       user: WebUser = CAN_VIEW) -> Response:
+    """The attachment shown in the case page's preview frame: PDFs and images as they are, documents as PDF."""
+    web = web_of(request)
+    item = _read_attachment(session, reference, attachment_id)
+    session.rollback()  # nothing written yet: no transaction (and no SQLite write lock) while LibreOffice runs
+    kind = preview_kind(item.filename, item.content_type, item.flags)
+    headers = {"Content-Disposition": f'inline; filename="{item.safe_name}"', "X-Frame-Options": "SAMEORIGIN"}
+    if kind is PreviewKind.IMAGE and (media := image_type(item.data)):
+        body, headers["Content-Security-Policy"] = item.data, IMAGE_CSP
+    elif kind is PreviewKind.PDF and item.data.startswith(b"%PDF"):
+        body, media, headers["Content-Security-Policy"] = item.data, "application/pdf", PDF_CSP
+    elif kind is PreviewKind.CONVERTED and (pdf := converted_pdf(web.runtime.engine, sha256=item.sha256,
+                                                                 filename=item.filename, data=item.data)):
+        body, media, headers["Content-Security-Policy"] = pdf, "application/pdf", PDF_CSP
+    else:
+        refused = web.render(user, "error.html", status_code=415, title="No preview", bare=True,
+                             message="This attachment cannot be shown here; download it instead.")
+        refused.headers["X-Frame-Options"] = "SAMEORIGIN"  # it is shown in the case page's preview frame
+        refused.headers["Content-Security-Policy"] = PAGE_CSP.replace("frame-ancestors 'none'",
+                                                                      "frame-ancestors 'self'")
+        return refused
+    _audit_served(session, user, item, inline=True)
+    return Response(body, media_type=media, headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,8 @@ from intake.web.security import CSRF_FIELD, ForbiddenError, Guard, Permission, W
 from intake.worker.pipeline import Pipeline
 
 LONDON = ZoneInfo("Europe/London")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE = re.compile(r"[a-z][a-z_]*")
 
 
 def london(value: datetime | date | None, with_time: bool = True) -> str:
@@ -34,12 +37,41 @@ def london(value: datetime | date | None, with_time: bool = True) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def uk_date(value: date | str | None) -> str:
+    """A date (or an ISO date string) as dd/mm/yyyy; anything else as it is."""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    text = "" if value is None else str(value)
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if _ISO.fullmatch(text) else text
+
+
+def field_value(value: Any) -> str:
+    """A stored field value as staff read it: dates dd/mm/yyyy, codes in words, yes/no, lists joined."""
+    if isinstance(value, str) and _ISO.fullmatch(value):
+        return uk_date(value)
+    if isinstance(value, str) and not _CODE.fullmatch(value):
+        return value
+    return code_label(value)
+
+
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """An audit entry's detail as words ("field: Date of birth; new: 14/06/2008"), never raw JSON."""
+    parts = []
+    for key, value in (detail or {}).items():
+        shown = field_label(value) if key == "field" and isinstance(value, str) else field_value(value)
+        parts.append(f"{key.replace('_', ' ')}: {shown if shown != '' else '—'}")
+    return "; ".join(parts)
+
+
 def build_templates() -> Environment:
     """The Jinja2 environment: autoescape on for every template (all output escaped)."""
     env = Environment(loader=PackageLoader("intake.web", "templates"), autoescape=select_autoescape(default=True))
     env.filters["london"] = london
     env.filters["label"] = field_label
     env.filters["code"] = code_label
+    env.filters["ukdate"] = uk_date
+    env.filters["value"] = field_value
+    env.filters["detail"] = detail_text
     env.globals["LOW_CONFIDENCE"] = LOW_CONFIDENCE
     env.globals["Permission"] = Permission
     return env

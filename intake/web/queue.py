@@ -1,7 +1,9 @@
-"""The queue: one row per case, nearest statutory deadline first, filtered, searched and paged by keyset.
+"""The queue: open cases by default, live concerns pinned first, then the nearest statutory deadline first;
+filtered, searched (reference, name, NHS number, date of birth, postcode), sorted and paged.
 
 Keyset paging walks the (nearest_deadline, id) index: cases with a deadline first, then those without
-(by id). The cursor names the last row shown, so page 500 costs what page 1 costs.
+(by id). The cursor names the last row shown, so page 500 costs what page 1 costs. Other sort orders
+page by offset (they are for a few pages of a filtered list, not for walking the whole queue).
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ from sqlmodel import Session, col, select
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
-from intake.store.models import Case, CaseField, CaseStatus, utcnow
+from intake.store.models import Case, CaseStatus, utcnow
+from intake.web.caseview import age_days, deadline_badge, london_today
 from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
-from intake.web.security import WebUser
+from intake.web.queuesearch import person_columns, search_condition
+from intake.web.security import Permission, WebUser
 
 router = APIRouter()
 
 PAGE_SIZE = 50
-NAME_FIELDS = ("subject.surname", "subject.forenames")
 _CODE = re.compile(r"^[a-z_]{1,40}$")
+OPEN = (CaseStatus.NEW, CaseStatus.IN_TRIAGE, CaseStatus.AWAITING_INFORMATION)
+SORTS = {"deadline": "nearest deadline", "received": "newest first", "reference": "reference",
+         "status": "status", "assignee": "assignee"}
+LIVE = '%"live_concern"%'
 DECISION_FILTERS = ("cspr:met", "cspr:not_met", "cspr:needs_information", "sar:mandatory", "sar:discretionary",
                     "sar:not_met", "sar:needs_information")
 
@@ -36,11 +43,12 @@ class QueueFilter:
     """What the user asked the queue to show."""
 
     track: str = ""
-    status: str = ""
+    status: str = ""  # "" is the open cases; "all", or one status
     assignee: str = ""  # a user name, or "-" for unassigned
     decision: str = ""  # one of DECISION_FILTERS
     flag: str = ""
-    q: str = ""  # a reference or part of one, or part of a name
+    q: str = ""  # a reference, a name, an NHS number, a date of birth or a postcode
+    sort: str = ""  # one of SORTS; "" is the deadline order with live concerns pinned
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,13 @@ class QueuePage:
     next_cursor: Cursor | None = None
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
     if f.track and _CODE.match(f.track):
         statement = statement.where(Case.track == f.track)
     if f.status in {s.value for s in CaseStatus}:
         statement = statement.where(Case.status == f.status)
+    elif f.status != "all":
+        statement = statement.where(col(Case.status).in_([str(s) for s in OPEN]))
     if f.assignee == "-":
         statement = statement.where(col(Case.assignee).is_(None))
     elif f.assignee:
@@ -93,16 +99,8 @@ def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
     if f.flag and _CODE.match(f.flag):
         statement = statement.where(sa.cast(Case.flags, sa.Text).like(f'%"{f.flag}"%'))
     if f.q.strip():
-        statement = statement.where(_search(f.q.strip()))
+        statement = statement.where(search_condition(f.q.strip()))
     return statement
-
-
-def _search(text: str) -> sa.ColumnElement[bool]:
-    """A reference (whole or part) or part of the person's surname or forenames."""
-    names = (select(CaseField.case_pk)
-             .where(col(CaseField.name).in_(NAME_FIELDS), col(CaseField.current).is_(True),
-                    sa.func.lower(sa.cast(CaseField.value, sa.Text)).like(_like(text.lower()), escape="\\")))
-    return sa.or_(col(Case.reference).like(_like(text.upper()), escape="\\"), col(Case.id).in_(names))
 
 
 def queue_page(session: Session, f: QueueFilter, *, after: Cursor | None = None,
@@ -132,7 +130,28 @@ def filter_of(request: Request) -> QueueFilter:
     """The filter in a request's query string."""
     params = request.query_params
     return QueueFilter(**{name: params.get(name, "")[:200] for name in
-                          ("track", "status", "assignee", "decision", "flag", "q")})
+                          ("track", "status", "assignee", "decision", "flag", "q", "sort")})
+
+
+def pinned_live(session: Session, f: QueueFilter) -> list[Case]:
+    """Open cases with a live concern, pinned above the rest of the first page (deadline order)."""
+    statement = _filtered(select(Case).where(sa.cast(Case.signposts, sa.Text).like(LIVE)), f)
+    return list(session.exec(statement.order_by(col(Case.nearest_deadline), col(Case.id)).limit(PAGE_SIZE)))
+
+
+def sorted_page(session: Session, f: QueueFilter, offset: int) -> tuple[QueuePage, bool]:
+    """One page in a sort order other than the deadline's, by offset, and whether another follows."""
+    order = {"received": [col(Case.received_at).desc()], "reference": [col(Case.reference)],
+             "status": [col(Case.status), col(Case.nearest_deadline)],
+             "assignee": [col(Case.assignee), col(Case.nearest_deadline)]}[f.sort]
+    rows = list(session.exec(_filtered(select(Case), f).order_by(*order, col(Case.id))
+                             .offset(offset).limit(PAGE_SIZE + 1)))
+    return QueuePage(rows[:PAGE_SIZE], None), len(rows) > PAGE_SIZE
+
+
+def count_cases(session: Session, f: QueueFilter) -> int:
+    """How many cases the filter matches."""
+    return session.exec(_filtered(select(sa.func.count()).select_from(Case), f)).one()
 
 
 @router.get("/")
@@ -140,13 +159,28 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
     """The queue page."""
     web = web_of(request)
     f = filter_of(request)
-    page = queue_page(session, f, after=Cursor.decode(request.query_params.get("after", "")))
+    given = request.query_params.get("offset", "0")
+    offset = min(int(given), 1_000_000) if given.isdigit() else 0
+    pinned, more = [], False
+    if f.sort in SORTS and f.sort != "deadline":
+        page, more = sorted_page(session, f, offset)
+    else:
+        first = "after" not in request.query_params
+        pinned = pinned_live(session, f) if first else []
+        page = queue_page(session, f, after=Cursor.decode(request.query_params.get("after", "")))
+        page.cases = [c for c in page.cases if c.id not in {p.id for p in pinned}]
     assignees = [a for a in session.exec(select(Case.assignee).where(col(Case.assignee).is_not(None))
                                          .distinct().order_by(col(Case.assignee)))]
+    shown = pinned + page.cases
+    people = person_columns(session, [c.id for c in shown]) if user.may(Permission.SEE_PERSON) else {}
     query = {k: v for k, v in f.__dict__.items() if v}
-    return web.render(user, "queue.html", page=page, filter=f, query=query, assignees=assignees,
-                      statuses=list(CaseStatus), decisions=DECISION_FILTERS, now=utcnow(),
-                      first_page="after" not in request.query_params)
+    today = london_today()
+    return web.render(user, "queue.html", page=page, pinned=pinned, filter=f, query=query,
+                      assignees=assignees, statuses=list(CaseStatus), decisions=DECISION_FILTERS,
+                      total=count_cases(session, f), people=people, sorts=SORTS, offset=offset, more=more,
+                      badge=lambda c: deadline_badge(c.nearest_deadline, today), age=age_days,
+                      first_page="after" not in request.query_params and not offset,
+                      notice=request.query_params.get("done", ""))
 
 
 @router.get("/export.csv")

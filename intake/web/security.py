@@ -43,12 +43,14 @@ class Permission(StrEnum):
     EXPORT = "export"
     READ_AUDIT = "read_audit"
     MANAGE_MAPPINGS = "manage_mappings"  # see and undo the question-to-field mappings staff taught
+    SEE_PERSON = "see_person"  # the person's name and date of birth in the queue
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE}),
+    Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
+                            Permission.SEE_PERSON}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
-                             Permission.EXPORT}),
+                             Permission.EXPORT, Permission.SEE_PERSON}),
     Role.ADMIN: frozenset(Permission),
 }
 

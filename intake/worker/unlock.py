@@ -16,6 +16,7 @@ from intake.config.settings import Settings
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.cases import Classifier, reclassify
+from intake.store.duplicates import recheck_person
 from intake.store.models import Blob, Case, CaseField, Message, StoredAttachment, utcnow
 from intake.worker.isolation import extract_isolated
 from intake.worker.stages import extraction_limits
@@ -57,6 +58,8 @@ def unlock_attachment(session: Session, *, case: Case, attachment_id: int, passw
         return UnlockResult(UnlockOutcome.WRONG_PASSWORD)
     _record_form(session, case, row, form)
     reclassify(session, case, classify)
+    # The form may name a person already referred: the duplicates check runs as it would have on arrival.
+    recheck_person(session, case=case, window_days=settings.duplicates.window_days)
     session.add(case)
     audit.record(session, actor=actor, action=AuditAction.ATTACHMENT_UNLOCKED, case_pk=case.id,
                  message_pk=message.id, detail={"attachment": attachment_id, "fields": len(form.fields)})
