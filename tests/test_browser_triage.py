@@ -49,17 +49,19 @@ def test_a_triage_round_in_the_browser(sqlite_url: str, tmp_path: Path) -> None:
 
         page.fill("input[name=q]", "Testperson")  # find a case by name
         page.click("button:has-text('Show')")
-        links = page.locator("table.queue a")
+        links = page.locator("table.queue tbody a[href^='/cases/']")
         assert links.count() == 1
         reference = links.first.inner_text()
         links.first.click()
-        assert page.locator("h1").inner_text().startswith(reference)
+        assert page.locator("h1").inner_text().startswith(f"Case {reference}")
         assert "Surname" in page.content() and "Date of birth" in page.content()
         page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
 
-        page.fill("input[aria-label='New value for Surname']", "Testperson-Hale")
-        page.locator("tr", has=page.locator("input[aria-label='New value for Surname']")) \
-            .locator("button:has-text('Correct')").click()
+        row = page.locator("#field-subject-surname")
+        row.locator("summary:has-text('Correct')").click()
+        row.get_by_label("New value for Surname").fill("Testperson-Hale")
+        row.locator("button:has-text('Check the change')").click()
+        page.click("button:has-text('Save the change')")
         assert "field corrected" in page.content() and "was: Testperson" in page.content()
 
         page.select_option("select[name=sar]", "mandatory")

@@ -18,7 +18,7 @@ def test_pages_follow_the_nearest_deadline_with_undated_cases_last(db_url: str, 
     seen, after = [], None
     with Session(runtime.engine) as session:
         while True:
-            page = queue_page(session, QueueFilter(), after=after, size=25)
+            page = queue_page(session, QueueFilter(status="all"), after=after, size=25)
             seen += [(c.nearest_deadline, c.id) for c in page.cases]
             if page.next_cursor is None:
                 break
