@@ -47,3 +47,24 @@ def test_staff_read_an_encrypted_form_with_its_password_which_is_never_kept(db_u
     assert [a for a, _ in audit if a.startswith("attachment_unlock")] == ["attachment_unlock_refused",
                                                                             "attachment_unlocked"]
     assert all("Windsor2026" not in str(detail) and "guess" not in str(detail) for _, detail in audit)
+
+
+def test_an_unlocked_form_about_someone_already_referred_is_flagged_a_possible_duplicate(
+        sqlite_url: str, tmp_path: Path) -> None:
+    runtime = seeded_runtime(tmp_path, sqlite_url)
+    _, pdf = build(SAR_FORM, Layout.PDF_ACROFORM_NAMED)
+    first = take_in(runtime, make_email(message_id="<open@example.org>", attachments=[
+        ("SAR form.pdf", pdf, "application/pdf")])).case_reference
+    locked = take_in(runtime, make_email(message_id="<locked-2@example.org>", attachments=[
+        ("Protected.pdf", encrypt_pdf(pdf, "Windsor2026"), "application/pdf")])).case_reference
+    with served(runtime) as base:
+        client = signed_in_client(base, "tina")
+        page = client.get(f"/cases/{locked}").text
+        action = re.search(rf'action="(/cases/{locked}/attachments/\d+/unlock)"', page)[1]
+        client.post(action, data={"password": "Windsor2026", "csrf_token": csrf_from(page)})
+    with Session(runtime.engine) as session:
+        case = session.exec(select(Case).where(Case.reference == locked)).one()
+        events = [e.detail for e in session.exec(select(AuditEvent).where(AuditEvent.case_pk == case.id,
+                                                                          AuditEvent.action == "possible_duplicate"))]
+    assert case.duplicate_of == first and "possible_duplicate" in case.flags
+    assert events == [{"duplicate_of": first, "rule": "the same NHS number"}]
