@@ -71,7 +71,7 @@ def test_every_attachment_kind_opens_and_previews(sqlite_url: str, tmp_path: Pat
         source = page.locator("#field-subject-surname td.source a")
         assert "/preview#page=1" in source.get_attribute("href") and source.get_attribute("target") == "preview"
         missing = page.request.get(f"{base}/cases/{reference}/attachments/99999")
-        assert missing.status == 404 and "Page not found" in missing.text() or "no such" in missing.text().lower()
+        assert (missing.status == 404 and "Page not found" in missing.text()) or "no such" in missing.text().lower()
         browser.close()
     assert kinds == {"SAR form.pdf": (200, "application/pdf"), "Chronology.docx": (200, "application/pdf"),
                      "Photo of the room.png": (200, "image/png"), "Notes.txt": (200, "application/pdf")}

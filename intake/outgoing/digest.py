@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, func, select
 
+from intake.config.labels import code_label
 from intake.config.settings import Settings
 from intake.outgoing.chart import bar_chart_png
 from intake.store.dialect import insert_ignore
@@ -38,6 +39,7 @@ WEEKS = 12
 OPEN = (CaseStatus.NEW, CaseStatus.IN_TRIAGE, CaseStatus.AWAITING_INFORMATION)
 _templates = Environment(loader=PackageLoader("intake.outgoing", "digest_templates"),
                          autoescape=select_autoescape(default=True))
+_templates.filters["code"] = code_label  # the one label table, as the web pages word codes
 
 
 class Transport(Protocol):
@@ -87,10 +89,10 @@ class DigestContent:
 
 def _decision_of(track: str, cspr: str, sar: str) -> str:
     if track == "child":
-        return f"CSPR {cspr.replace('_', ' ')}"
+        return f"CSPR {code_label(cspr)}"
     if track == "adult":
-        return f"SAR {sar.replace('_', ' ')}"
-    return f"CSPR {cspr.replace('_', ' ')} / SAR {sar.replace('_', ' ')}"
+        return f"SAR {code_label(sar)}"
+    return f"CSPR {code_label(cspr)} / SAR {code_label(sar)}"
 
 
 def _listing(session: Session, where: list[sa.ColumnElement[bool]], order: Mapped[Any], dated: str) -> Listing:

@@ -10,12 +10,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from intake.config.labels import code_label
 from intake.store.cases import current_fields, message_ids_of
 from intake.store.models import Case, Disposition, Message, Outbox, OutboxStatus
 
 CSV_COLUMNS = ("reference", "status", "received_at", "sender", "form_type", "track", "cspr", "sar",
                "panel_notification", "rapid_review", "signposts", "flags", "duplicate_of", "acknowledged",
                "assignee", "message_ids")
+# The same codes in words (intake.config.labels), for people reading the sheet; the code columns stay for tools.
+WORDED_COLUMNS = ("status", "track", "cspr", "sar", "signposts", "flags")
 
 
 def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
@@ -65,10 +68,11 @@ def cases_csv(session: Session) -> str:
     field_names = sorted({name for row in rows for name in row["fields"]})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(f"field:{n}" for n in field_names)])
+    writer.writerow([*CSV_COLUMNS, *(f"{c} (words)" for c in WORDED_COLUMNS), *(f"field:{n}" for n in field_names)])
     for row in rows:
         flat = {**row, "cspr": row["decisions"]["cspr"], "sar": row["decisions"]["sar"], **row["deadlines"]}
         cells = [_cell(flat.get(c)) for c in CSV_COLUMNS]
+        cells += [code_label(flat.get(c)).replace(", ", "; ") for c in WORDED_COLUMNS]
         cells += [_cell(row["fields"].get(n, {}).get("value")) for n in field_names]
         writer.writerow([_defuse(c) for c in cells])
     return out.getvalue()
