@@ -81,6 +81,9 @@ def demo_messages(now: datetime) -> list[bytes]:
         messages.append(_email("hospital.safeguarding@frimley.example.org", "SAR referral (protected)",
                                "The password will follow by phone.", now - timedelta(days=2),
                                (("SAR Notification Form.pdf", encrypt_pdf(locked, "Windsor2026")),)))
+    # A damaged form: kept, and quarantined for staff on the Intake health page (requeue or "not a referral").
+    messages.append(_email("referrals@care.example.org", "Referral form attached", "Please see the attached form.",
+                           now - timedelta(days=4), (("SAR referral form.docx", b"PK\x03\x04" + b"\x00damaged" * 40),)))
     messages.append(_email("duty.manager@care.example.org", "Out of Office: Referral",
                            "I am out of the office until Monday.", now - timedelta(days=1),
                            headers={"Auto-Submitted": "auto-replied"}))

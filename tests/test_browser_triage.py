@@ -45,7 +45,6 @@ def test_a_triage_round_in_the_browser(sqlite_url: str, tmp_path: Path) -> None:
         assert "password is wrong" in page.content()  # a wrong password refused
         _sign_in(page, base, "ada")
         assert page.locator("h1").inner_text() == "Referral queue"
-        page.screenshot(path=str(SCREENSHOTS / "queue.png"))
 
         page.fill("input[name=q]", "Testperson")  # find a case by name
         page.click("button:has-text('Show')")
@@ -55,7 +54,6 @@ def test_a_triage_round_in_the_browser(sqlite_url: str, tmp_path: Path) -> None:
         links.first.click()
         assert page.locator("h1").inner_text().startswith(f"Case {reference}")
         assert "Surname" in page.content() and "Date of birth" in page.content()
-        page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
 
         row = page.locator("#field-subject-surname")
         row.locator("summary:has-text('Correct')").click()

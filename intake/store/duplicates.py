@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -141,8 +142,10 @@ def recheck_person(session: Session, *, case: Case, window_days: int) -> Match |
     if not person or case.duplicate_of:
         return None
     window = timedelta(days=window_days)
+    # A case already linked to this one is its duplicate, not its original: it is never offered back.
     others = select(Case.id).where(col(Case.id) != case.id, Case.received_at >= case.received_at - window,
-                                   Case.received_at <= case.received_at + window)
+                                   Case.received_at <= case.received_at + window,
+                                   sa.or_(col(Case.duplicate_of).is_(None), Case.duplicate_of != case.reference))
     matches = _same_person(session, person, others)
     if not matches:
         return None

@@ -151,7 +151,8 @@ def load_case_view(session: Session, case: Case, *, today: date | None = None) -
     conversation, attachments = _conversation(session, case)
     all_fields = list(session.exec(select(CaseField).where(CaseField.case_pk == case.id)
                                    .order_by(col(CaseField.name), col(CaseField.id))))
-    current = [f for f in all_fields if f.current]
+    order = {name: n for n, name in enumerate(CANONICAL)}  # the person first, then referrer, event, needs
+    current = sorted((f for f in all_fields if f.current), key=lambda f: (order.get(f.name, len(order)), f.name))
     fields = [FieldView(f, [o for o in all_fields if o.name == f.name and not o.current],
                         source_link(case.reference, f.source, attachments)) for f in current]
     have = {f.name for f in current}

@@ -1,6 +1,6 @@
 """Previews of attachments on the case page: PDFs and images as they are, other documents as PDF.
 
-Word, OpenDocument, RTF and spreadsheet files are converted by LibreOffice (`soffice --headless
+Word, OpenDocument, RTF and text files are converted by LibreOffice (`soffice --headless
 --convert-to pdf`) in a temporary folder with a private profile and a timeout. The result is kept in
 `document_previews` by the source's sha256 (the PDF itself in `blobs`), so each content is converted once
 however many people open it. No transaction is held while LibreOffice runs.
@@ -23,8 +23,8 @@ from intake.store.dialect import insert_ignore
 from intake.store.ledger import store_blob
 from intake.store.models import Blob, DocumentPreview, utcnow
 
-CONVERTIBLE = frozenset({".doc", ".docx", ".dot", ".dotx", ".odt", ".rtf", ".txt", ".xls", ".xlsx", ".ods",
-                         ".csv", ".ppt", ".pptx", ".odp"})
+# What LibreOffice Writer opens (CI installs libreoffice-writer-nogui; spreadsheets would need Calc too).
+CONVERTIBLE = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".odt", ".rtf", ".txt"})
 # Image types a browser shows safely; SVG is left out on purpose (it can carry script).
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
                 (b"BM", "image/bmp"))
