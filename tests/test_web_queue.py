@@ -67,3 +67,19 @@ def test_the_queue_renders_at_100000_cases(sqlite_url: str, tmp_path: Path, caps
     with capsys.disabled():
         figures = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items())
         print(f"\n100k cases: seeded in {seeded:.1f}s; {figures}")
+
+
+def test_search_by_name_nhs_number_date_of_birth_and_postcode(db_url: str, tmp_path: Path) -> None:
+    from tests.support.desk import every_kind_case
+
+    runtime = seeded_runtime(tmp_path, db_url)
+    reference = every_kind_case(runtime)  # Margaret Ellen Whitfield, 12/03/1941, 943 476 5919, SL4 5UB
+    with Session(runtime.engine) as session:
+        def refs(q: str) -> list[str]:
+            return [c.reference for c in queue_page(session, QueueFilter(q=q, status="all"), size=500).cases]
+
+        for query in ("Margaret Whitfield", "whitfield margaret", "WHITF", "9434765919", "943 476 5919",
+                      "12/03/1941", "12.3.41", "12 March 1941", "SL4 5UB", "sl45ub", reference):
+            assert refs(query) == [reference], query
+        assert refs("Margaret") == sorted(["SAR-2026-0001", reference])  # Margaret Testperson too
+        assert refs("13/03/1941") == [] and refs("SL4 5UC") == []

@@ -102,7 +102,8 @@ def read_value(name: str, texts: Sequence[str]) -> Any:
     kind = kind_of(name)
     text = " ".join(texts[0].split()) if texts else ""
     if kind.kind is Kind.MULTI:
-        chosen = [t for t in texts if t]
+        # Ticked boxes arrive one per text; typed in (adding a field) they are comma-separated words.
+        chosen = [p.strip().lower().replace(" ", "_") for t in texts for p in t.split(",") if p.strip()]
         if not chosen or any(t not in kind.choices for t in chosen):
             raise RefusedError("choose one or more of the listed types")
         return [c for c in kind.choices if c in chosen]
