@@ -137,12 +137,13 @@ class CaseView:
     reply_to: list[str] = field(default_factory=list)
 
 
-def body_text(raw: bytes) -> str:
-    """The readable text of an email: the plain part, else the HTML part with its tags removed."""
+def read_email(raw: bytes, taken_in: datetime) -> tuple[str, datetime]:
+    """The readable text of an email (the plain part, else the HTML part without its tags) and the date it was
+    received as the pipeline counts it: the Date header when earlier than take-in, so the case's "received" and
+    its first email's date agree."""
     parsed = parse_message(raw)
-    if parsed.text_body.strip():
-        return parsed.text_body
-    return html.unescape(_TAG.sub(" ", parsed.html_body)).strip()
+    text = parsed.text_body if parsed.text_body.strip() else html.unescape(_TAG.sub(" ", parsed.html_body)).strip()
+    return text, min(parsed.date, taken_in) if parsed.date is not None else taken_in
 
 
 def load_case_view(session: Session, case: Case, *, today: date | None = None) -> CaseView:
@@ -195,8 +196,8 @@ def _conversation(session: Session, case: Case) -> tuple[list[ConversationItem],
                                 preview_kind(a.filename, a.content_type, a.flags),
                                 "encrypted_attachment" in a.flags, list(a.warnings)) for a in rows]
         every += views
-        items.append(ConversationItem(message.received_at, True, message.sender, message.subject,
-                                      body_text(ledger.load_raw(session, message.id)), message.id,
+        text, at = read_email(ledger.load_raw(session, message.id), message.received_at)
+        items.append(ConversationItem(at, True, message.sender, message.subject, text, message.id,
                                       label="Original referral" if n == 0 else "Follow-up", attachments=views))
     for mail in session.exec(select(Outbox).where(Outbox.case_pk == case.id).order_by(col(Outbox.id))):
         items.append(ConversationItem(mail.sent_at or mail.created_at, False, mail.recipient, mail.subject,
