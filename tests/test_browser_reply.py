@@ -3,17 +3,18 @@ referrer's answer, delivered to the test Dovecot and polled, files as a follow-u
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from intake.outgoing.outbox import build_email
 from intake.store.models import Case, Disposition, Message, Outbox
 from tests.support.browser import chromium_missing, launch_chromium, seeded_runtime, served
 from tests.support.imap_server import DovecotServer
 from tests.support.intake_helpers import imap_env
 from tests.support.mailfactory import make_email
+from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 from tests.test_browser_desk import sign_in
 
 pytestmark = [pytest.mark.browser,
@@ -21,11 +22,12 @@ pytestmark = [pytest.mark.browser,
 REFERENCE = "SAR-2026-0001"
 
 
-def test_reply_to_the_referrer_and_the_answer_lands_on_the_same_case(dovecot: DovecotServer, sqlite_url: str,
-                                                                       tmp_path: Path) -> None:
+def test_reply_to_the_referrer_and_the_answer_lands_on_the_same_case(
+        dovecot: DovecotServer, smtp_server: SmtpServer, sqlite_url: str, tmp_path: Path) -> None:  # noqa: F811
     from playwright.sync_api import sync_playwright
 
-    runtime = seeded_runtime(tmp_path, sqlite_url, env=imap_env(dovecot))
+    runtime = seeded_runtime(tmp_path, sqlite_url, env={
+        **imap_env(dovecot), "INTAKE_SMTP_HOST": smtp_server.host, "INTAKE_SMTP_PORT": str(smtp_server.port)})
     with served(runtime) as base, sync_playwright() as p:
         browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -42,12 +44,14 @@ def test_reply_to_the_referrer_and_the_answer_lands_on_the_same_case(dovecot: Do
         assert "letter to the referrer queued" in page.content()
         with Session(runtime.engine) as session:
             sent = session.exec(select(Outbox).where(Outbox.kind == "referrer_reply")).one()
-            email = build_email(sent, own_address=runtime.settings.mailbox_address, sender_name="RBWM")
+        runtime.send_due()  # the outbox's sender job, to the test SMTP server
+        [email] = [r.message for r in smtp_server.received if r.message["Message-ID"] == sent.message_id]
+        assert email["To"] == "sarah.collins@frimley.example.org"
         assert email["Subject"] == f"Your safeguarding referral {REFERENCE}: further information"
         assert "Testperson" not in email["Subject"] and email["In-Reply-To"] == "<sar-1@frimley.example.org>"
         assert email["Auto-Submitted"] is None  # a person's letter, not an automatic reply
         answer = make_email(subject="Re: the questions", body="The LA became aware on 04/03/2026.",
-                            message_id="<answer-1@frimley.example.org>",
+                            message_id="<answer-1@frimley.example.org>", date=datetime.now(UTC),
                             headers={"In-Reply-To": sent.message_id, "References": sent.message_id})
         dovecot.append("intake", "INBOX", answer)
         [report] = runtime.poll_all()
