@@ -77,3 +77,4 @@ def test_skip_link_focus_and_a_friendly_404(sqlite_url: str, tmp_path: Path) -> 
         assert response.status == 404 and page.title().startswith("Page not found")
         assert "{" not in page.locator("main").inner_text() and "There is no case" in page.content()
         browser.close()
+
