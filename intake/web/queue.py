@@ -34,6 +34,9 @@ OPEN = (CaseStatus.NEW, CaseStatus.IN_TRIAGE, CaseStatus.AWAITING_INFORMATION)
 SORTS = {"deadline": "nearest deadline", "received": "newest first", "reference": "reference",
          "status": "status", "assignee": "assignee"}
 LIVE = '%"live_concern"%'
+FLAG_FILTERS = ("no_form", "encrypted_attachment", "scanned_form", "unsupported_attachment", "unreadable_attachment",
+                "invalid_nhs_number", "possible_duplicate", "track_mismatch", "transition_case", "care_leaver",
+                "deadline_estimated", "acknowledgement_bounced")
 DECISION_FILTERS = ("cspr:met", "cspr:not_met", "cspr:needs_information", "sar:mandatory", "sar:discretionary",
                     "sar:not_met", "sar:needs_information")
 
@@ -176,7 +179,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
     query = {k: v for k, v in f.__dict__.items() if v}
     today = london_today()
     return web.render(user, "queue.html", page=page, pinned=pinned, filter=f, query=query,
-                      assignees=assignees, statuses=list(CaseStatus), decisions=DECISION_FILTERS,
+                      assignees=assignees, statuses=list(CaseStatus), decisions=DECISION_FILTERS, flags=FLAG_FILTERS,
                       total=count_cases(session, f), people=people, sorts=SORTS, offset=offset, more=more,
                       badge=lambda c: deadline_badge(c.nearest_deadline, today), age=age_days,
                       first_page="after" not in request.query_params and not offset,
