@@ -18,7 +18,7 @@ WIDTHS = (1366, 390)
 
 
 def _serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} node(s) e.g. {v['nodes'][0]['target']}"

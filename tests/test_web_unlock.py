@@ -60,8 +60,9 @@ def test_an_unlocked_form_about_someone_already_referred_is_flagged_a_possible_d
     with served(runtime) as base:
         client = signed_in_client(base, "tina")
         page = client.get(f"/cases/{locked}").text
-        action = re.search(rf'action="(/cases/{locked}/attachments/\d+/unlock)"', page)[1]
-        client.post(action, data={"password": "Windsor2026", "csrf_token": csrf_from(page)})
+        found = re.search(rf'action="(/cases/{locked}/attachments/\d+/unlock)"', page)
+        assert found is not None
+        client.post(found[1], data={"password": "Windsor2026", "csrf_token": csrf_from(page)})
     with Session(runtime.engine) as session:
         case = session.exec(select(Case).where(Case.reference == locked)).one()
         events = [e.detail for e in session.exec(select(AuditEvent).where(AuditEvent.case_pk == case.id,

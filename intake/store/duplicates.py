@@ -145,7 +145,7 @@ def recheck_person(session: Session, *, case: Case, window_days: int) -> Match |
     # A case already linked to this one is its duplicate, not its original: it is never offered back.
     others = select(Case.id).where(col(Case.id) != case.id, Case.received_at >= case.received_at - window,
                                    Case.received_at <= case.received_at + window,
-                                   sa.or_(col(Case.duplicate_of).is_(None), Case.duplicate_of != case.reference))
+                                   sa.or_(col(Case.duplicate_of).is_(None), col(Case.duplicate_of) != case.reference))
     matches = _same_person(session, person, others)
     if not matches:
         return None
