@@ -4,6 +4,7 @@ deadline badges, search by every key, the print summary, and pages that fit a ph
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def _case(runtime, reference: str) -> Case:
         return session.exec(select(Case).where(Case.reference == reference)).one()
 
 
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="apt-get install libreoffice-writer-nogui")
 def test_every_attachment_kind_opens_and_previews(sqlite_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
