@@ -25,6 +25,7 @@ from intake.worker.pipeline import Pipeline
 LONDON = ZoneInfo("Europe/London")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[a-z][a-z_]*")
+_ISO_IN_TEXT = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def london(value: datetime | date | None, with_time: bool = True) -> str:
@@ -43,6 +44,11 @@ def uk_date(value: date | str | None) -> str:
         return value.strftime("%d/%m/%Y")
     text = "" if value is None else str(value)
     return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if _ISO.fullmatch(text) else text
+
+
+def uk_dates_in(text: str) -> str:
+    """Free text (a rule's reason) with its ISO dates written the UK way, so one page uses one date format."""
+    return _ISO_IN_TEXT.sub(lambda m: f"{m[3]}/{m[2]}/{m[1]}", text)
 
 
 def field_value(value: Any) -> str:
@@ -72,6 +78,7 @@ def build_templates() -> Environment:
     env.filters["ukdate"] = uk_date
     env.filters["value"] = field_value
     env.filters["detail"] = detail_text
+    env.filters["ukdates"] = uk_dates_in
     env.globals["LOW_CONFIDENCE"] = LOW_CONFIDENCE
     env.globals["Permission"] = Permission
     return env

@@ -22,7 +22,7 @@ from intake.store.audit import AuditAction
 from intake.store.models import Case, CaseField, MailKind, Message, Outbox
 from intake.web.casepage import case_or_404
 from intake.web.caseview import load_case_view
-from intake.web.context import CAN_VIEW, POST_CASE_WORK, SessionDep, web_of
+from intake.web.context import CAN_VIEW, POST_CASE_WORK, SessionDep, uk_dates_in, web_of
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -37,7 +37,7 @@ def reply_subject(reference: str) -> str:
 
 def reply_body(case: Case, referrer: str, partnership: str) -> str:
     """The letter as first offered: the questions still open, without what the free text suggested."""
-    questions = [_SUGGESTION.sub("", q) for q in case.triage.get("questions", [])] if case.triage else []
+    questions = [uk_dates_in(_SUGGESTION.sub("", q)) for q in case.triage.get("questions", [])] if case.triage else []
     asks = "\n".join(f"- {q}" for q in dict.fromkeys(questions)) or "- (type your questions here)"
     return (f"Dear {referrer or 'colleague'},\n\nThank you for your referral (our reference {case.reference}). "
             f"To decide on it we need a little more information:\n\n{asks}\n\nPlease reply to this email, "
