@@ -45,9 +45,19 @@ def test_no_serious_axe_violation_and_no_sideways_scroll(sqlite_url: str, tmp_pa
             sign_in(page, base, "ada")
             for name, path in (("queue", "/?status=all"), ("case", f"/cases/{reference}"), ("health", "/health"),
                                ("audit", "/audit"), ("reply", f"/cases/{reference}/reply"),
-                               ("missing", "/cases/SAR-2099-0001")):
+                               ("print", f"/cases/{reference}/print"), ("missing", "/cases/SAR-2099-0001")):
                 page.goto(f"{base}{path}")
                 checks[name] = (_serious(page), _sideways(page))
+            page.goto(f"{base}/cases/{reference}")
+            row = page.locator("#field-subject-date_of_birth")
+            row.locator("summary:has-text('Correct')").click()
+            row.get_by_label("New value for Date of birth").fill("not a date")
+            row.locator("button:has-text('Check the change')").click()
+            checks["refused correction"] = (_serious(page), _sideways(page))
+            row = page.locator("#field-subject-date_of_birth")
+            row.get_by_label("New value for Date of birth").fill("12 March 1941")
+            row.locator("button:has-text('Check the change')").click()
+            checks["correction check"] = (_serious(page), _sideways(page))
             for name, (violations, sideways) in checks.items():
                 found = violations + ([f"scrolls sideways by {sideways} px"] if sideways > 0 else [])
                 if found:
