@@ -66,4 +66,4 @@ def test_reply_to_the_referrer_and_the_answer_lands_on_the_same_case(
     with Session(runtime.engine) as session:
         case = session.exec(select(Case).where(Case.reference == REFERENCE)).one()
         filed = session.exec(select(Message).where(Message.message_id == "<answer-1@frimley.example.org>")).one()
-    assert filed.disposition == Disposition.FOLLOW_UP and filed.case_id == case.id
+    assert filed.disposition == Disposition.FOLLOW_UP and filed.case_pk == case.id
