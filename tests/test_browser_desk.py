@@ -15,7 +15,6 @@ from intake.store.models import AuditEvent, Case, CaseField, DocumentPreview
 from intake.web.caseview import london_today
 from tests.support.browser import (
     PASSWORDS,
-    SCREENSHOTS,
     chromium_missing,
     launch_chromium,
     seeded_runtime,
@@ -164,7 +163,6 @@ def test_overdue_badge_live_concern_first_and_search_by_every_key(sqlite_url: st
         assert page.locator(".badge-today").first.inner_text() == "Due today"
         assert "Margaret Ellen Whitfield" in page.content() and "born 12/03/1941" in page.content()
         assert "open" in page.locator("p.count").inner_text()
-        page.screenshot(path=str(SCREENSHOTS / "queue-badges.png")) if SCREENSHOTS.exists() else None
         for query in (reference, reference[-4:], "Margaret Whitfield", "whitfield", "Ellen Whitf", "9434765919",
                       "943 476 5919", "12/03/1941", "12.3.41", "12 March 1941", "SL4 5UB", "sl45ub"):
             page.goto(f"{base}/")
