@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from demo.forms import SAR_FORM, Layout, build
 from intake.runtime import Runtime
 from intake.store.models import Case
+from rules.values import CsprDecision
 from tests.support.browser import take_in
 from tests.support.mailfactory import make_email, simple_docx
 
@@ -46,6 +47,6 @@ def set_deadline(runtime: Runtime, reference: str, due: date) -> None:
     with Session(runtime.engine) as session:
         case = session.exec(select(Case).where(Case.reference == reference)).one()
         case.panel_notification = case.nearest_deadline = due
-        case.cspr = "met"
+        case.cspr = CsprDecision.MET
         session.add(case)
         session.commit()
