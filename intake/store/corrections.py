@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from intake.store.cases import Classifier, reclassify
 from intake.store.duplicates import recheck_person
 from intake.store.models import Case, CaseField
+from intake.store.rows import pk
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def apply_correction(session: Session, *, case: Case, name: str, value: Any, act
     if old is not None:
         old.current = False
         session.add(old)
-    session.add(CaseField(case_pk=case.id, name=name[:80], value=value, source=f"corrected by {actor}",
+    session.add(CaseField(case_pk=pk(case), name=name[:80], value=value, source=f"corrected by {actor}",
                           confidence=1.0, label=old.label if old else "", current=True, corrected_by=actor))
     session.flush()
     reclassify(session, case, classify)

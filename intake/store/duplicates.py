@@ -143,7 +143,7 @@ def recheck_person(session: Session, *, case: Case, window_days: int) -> Match |
         return None
     window = timedelta(days=window_days)
     # A case already linked to this one is its duplicate, not its original: it is never offered back.
-    others = select(Case.id).where(col(Case.id) != case.id, Case.received_at >= case.received_at - window,
+    others = select(col(Case.id)).where(col(Case.id) != case.id, Case.received_at >= case.received_at - window,
                                    Case.received_at <= case.received_at + window,
                                    sa.or_(col(Case.duplicate_of).is_(None), col(Case.duplicate_of) != case.reference))
     matches = _same_person(session, person, others)

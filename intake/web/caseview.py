@@ -30,6 +30,7 @@ from intake.store.models import (
     User,
     utcnow,
 )
+from intake.store.rows import pk
 from intake.web.fieldkinds import CANONICAL
 from intake.worker.preview import PreviewKind, preview_kind
 from parsers.message import parse_message
@@ -157,7 +158,7 @@ def load_case_view(session: Session, case: Case, *, today: date | None = None) -
     fields = [FieldView(f, [o for o in all_fields if o.name == f.name and not o.current],
                         source_link(case.reference, f.source, attachments)) for f in current]
     have = {f.name for f in current}
-    events = [e for e in case_history(session, case.id, limit=200) if e.action not in QUIET_ACTIONS][:60]
+    events = [e for e in case_history(session, pk(case), limit=200) if e.action not in QUIET_ACTIONS][:60]
     return CaseView(
         case=case, conversation=conversation, attachments=attachments, fields=fields,
         missing=[n for n in CANONICAL if n not in have],
@@ -192,11 +193,11 @@ def _conversation(session: Session, case: Case) -> tuple[list[ConversationItem],
     for n, message in enumerate(messages):
         rows = session.exec(select(StoredAttachment).where(StoredAttachment.message_pk == message.id)
                             .order_by(col(StoredAttachment.id)))
-        views = [AttachmentView(a.id, a.filename, round(a.size / 1024, 1), a.is_form,
+        views = [AttachmentView(pk(a), a.filename, round(a.size / 1024, 1), a.is_form,
                                 preview_kind(a.filename, a.content_type, a.flags),
                                 "encrypted_attachment" in a.flags, list(a.warnings)) for a in rows]
         every += views
-        text, at = read_email(ledger.load_raw(session, message.id), message.received_at)
+        text, at = read_email(ledger.load_raw(session, pk(message)), message.received_at)
         items.append(ConversationItem(at, True, message.sender, message.subject, text, message.id,
                                       label="Original referral" if n == 0 else "Follow-up", attachments=views))
     for mail in session.exec(select(Outbox).where(Outbox.case_pk == case.id).order_by(col(Outbox.id))):

@@ -20,6 +20,7 @@ from intake.outgoing.outbox import Draft
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.models import Case, CaseField, MailKind, Message, Outbox
+from intake.store.rows import pk
 from intake.web.casepage import case_or_404
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, POST_CASE_WORK, SessionDep, uk_dates_in, web_of
@@ -86,7 +87,7 @@ def send_reply(reference: str, request: Request, session: SessionDep, to: str = 
     settings = web.runtime.settings
     case = case_or_404(session, reference)
     view = load_case_view(session, case)
-    personal = _found(body, personal_words(session, case.id))
+    personal = _found(body, personal_words(session, pk(case)))
     if to not in view.reply_to or not body.strip() or personal:
         error = ("Take out the person's details before sending: " + ", ".join(sorted(set(personal)))
                  if personal else "Choose the referrer's address and write the letter.")

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import store_blob
 from intake.store.models import Blob, DocumentPreview, utcnow
+from intake.store.rows import table_of
 
 # What LibreOffice Writer opens (CI installs libreoffice-writer-nogui; spreadsheets would need Calc too).
 CONVERTIBLE = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".odt", ".rtf", ".txt"})
@@ -72,7 +73,7 @@ def converted_pdf(engine: Engine, *, sha256: str, filename: str, data: bytes,
     pdf, error = convert_to_pdf(data, Path(filename.lower()).suffix or ".doc", timeout)
     with Session(engine) as session:
         digest = store_blob(session, pdf) if pdf is not None else None
-        insert_ignore(session, DocumentPreview.__table__, {"source_sha256": sha256, "pdf_sha256": digest,
+        insert_ignore(session, table_of(DocumentPreview), {"source_sha256": sha256, "pdf_sha256": digest,
                                                            "error": error, "created_at": utcnow()},
                       ["source_sha256"])
         session.commit()
