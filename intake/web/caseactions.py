@@ -27,6 +27,11 @@ def _back(reference: str, done: str) -> RedirectResponse:
     return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}", status_code=303)
 
 
+def reclassify(session: Session, case: Case, request: Request) -> None:
+    """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
+    cases.reclassify(session, case, web_of(request).runtime.classify)
+
+
 @router.post("/cases/{reference}/decision")
 def record_decision(reference: str, session: SessionDep, cspr: str = Form(""), sar: str = Form(""),
                     rationale: str = Form(...), user: WebUser = WORK) -> Response:
