@@ -14,7 +14,18 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
 from intake.store.models import Case
-from intake.web import admin, caseactions, casepage, health, otheranswers, queue, signin
+from intake.web import (
+    accounts,
+    admin,
+    caseactions,
+    casepage,
+    health,
+    oidc,
+    otheranswers,
+    queue,
+    reports,
+    signin,
+)
 from intake.web.context import SessionDep, WebContext, WebRuntime, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers
 
@@ -25,8 +36,10 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     """The ASGI application over the runtime's database."""
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())
+    oidc_settings = runtime.settings.web.oidc
+    app.state.web.templates.globals["oidc_label"] = oidc_settings.label if oidc_settings else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin):
+    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin, oidc, accounts, reports):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -43,12 +43,14 @@ class Permission(StrEnum):
     EXPORT = "export"
     READ_AUDIT = "read_audit"
     MANAGE_MAPPINGS = "manage_mappings"  # see and undo the question-to-field mappings staff taught
+    MANAGE_USERS = "manage_users"
+    VIEW_REPORTS = "view_reports"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
-                             Permission.EXPORT}),
+                             Permission.EXPORT, Permission.VIEW_REPORTS}),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -132,6 +134,10 @@ class Guard:
         response.set_cookie(name, value, httponly=True, samesite="lax" if name == SESSION_COOKIE else "strict",
                             secure=self._secure(request), path="/",
                             max_age=int(self._settings.session_hours * 3600))
+
+    def secure(self, request: Request) -> bool:
+        """Whether a cookie set on this request's response carries the Secure attribute."""
+        return self._secure(request)
 
     def _secure(self, request: Request) -> bool:
         if self._settings.secure_cookies is SecureCookies.ALWAYS:
