@@ -283,7 +283,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.preview:
         with Session(runtime.engine) as session:
             content = gather(session, now=utcnow(), tz=ZoneInfo(settings.digest.timezone),
-                             base_url=settings.web.base_url)
+                             base_url=settings.web.public_url)
         args.preview.write_text(preview_html(content), encoding="utf-8")
         print(f"digest preview written to {args.preview}")
     if args.send:

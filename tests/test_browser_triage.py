@@ -122,6 +122,6 @@ def test_digest_screenshot(sqlite_url: str, tmp_path: Path) -> None:
         browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 720, "height": 900})
         page.goto(preview.as_uri())
-        assert page.locator("img").evaluate("img => img.naturalWidth") == 480  # the PNG decodes
+        assert page.locator("img").evaluate("img => img.naturalWidth") == 600  # the PNG decodes
         page.screenshot(path=str(SCREENSHOTS / "digest.png"), full_page=True)
         browser.close()

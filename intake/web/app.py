@@ -19,6 +19,7 @@ from intake.web import (
     admin,
     caseactions,
     casepage,
+    digestpage,
     health,
     oidc,
     otheranswers,
@@ -39,7 +40,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     oidc_settings = runtime.settings.web.oidc
     app.state.web.templates.globals["oidc_label"] = oidc_settings.label if oidc_settings else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin, oidc, accounts, reports):
+    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin, oidc, accounts, reports,
+                   digestpage):
         app.include_router(module.router)
 
     @app.middleware("http")
