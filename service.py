@@ -81,10 +81,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from intake.store.export import cases_csv, cases_json
+    from intake.web.labels import field_label
 
     runtime = _runtime(args)
     with Session(runtime.engine) as session:
-        text = cases_json(session) if args.format == "json" else cases_csv(session)
+        text = cases_json(session) if args.format == "json" else cases_csv(session, label=field_label)
     _write(text, args.output)
     return EXIT_OK
 

@@ -5,17 +5,30 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from intake.store.cases import current_fields, message_ids_of
-from intake.store.models import Case, Disposition, Message, Outbox, OutboxStatus
+from intake.store.models import (
+    Case,
+    CaseNote,
+    Decision,
+    Disposition,
+    Message,
+    Outbox,
+    OutboxStatus,
+)
 
-CSV_COLUMNS = ("reference", "status", "received_at", "sender", "form_type", "track", "cspr", "sar",
-               "panel_notification", "rapid_review", "signposts", "flags", "duplicate_of", "acknowledged",
-               "assignee", "message_ids")
+LONDON = ZoneInfo("Europe/London")
+BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and names with accents survive
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
@@ -59,27 +72,112 @@ def cases_json(session: Session) -> str:
     return json.dumps(list(iter_cases(session)), indent=2, ensure_ascii=False)
 
 
-def cases_csv(session: Session) -> str:
-    """The export flattened to one row per case (fields as `field:<name>` columns)."""
-    rows = list(iter_cases(session))
-    field_names = sorted({name for row in rows for name in row["fields"]})
+@dataclass(frozen=True)
+class CaseRecord:
+    """What one CSV row needs beyond the exported case: staff decisions, notes and the dates of each step."""
+
+    case: dict[str, Any]
+    decisions: list[Decision]
+    notes: int
+    acknowledged_at: datetime | None
+
+    @property
+    def latest(self) -> Decision | None:
+        """The staff decision in force (the latest recorded)."""
+        return self.decisions[-1] if self.decisions else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header as people read it, and how a record gives its cell."""
+
+    header: str
+    value: Callable[[CaseRecord], Any]
+
+
+def _decided(record: CaseRecord, attribute: str) -> Any:
+    latest = record.latest
+    return getattr(latest, attribute) if latest is not None else None
+
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    Column("Reference", lambda r: r.case["reference"]),
+    Column("Status", lambda r: r.case["status"]),
+    Column("Sender", lambda r: r.case["sender"]),
+    Column("Form type", lambda r: r.case["form_type"]),
+    Column("Track", lambda r: r.case["track"]),
+    Column("Recommended CSPR", lambda r: r.case["decisions"]["cspr"]),
+    Column("Recommended SAR", lambda r: r.case["decisions"]["sar"]),
+    Column("Staff CSPR decision", lambda r: _decided(r, "cspr")),
+    Column("Staff SAR decision", lambda r: _decided(r, "sar")),
+    Column("Rationale", lambda r: _decided(r, "rationale")),
+    Column("Decided by", lambda r: _decided(r, "decided_by")),
+    Column("Decisions recorded", lambda r: len(r.decisions)),
+    Column("Panel notification due", lambda r: r.case["deadlines"]["panel_notification"]),
+    Column("Rapid review due", lambda r: r.case["deadlines"]["rapid_review"]),
+    Column("Signposts", lambda r: r.case["signposts"]),
+    Column("Flags", lambda r: r.case["flags"]),
+    Column("Duplicate of", lambda r: r.case["duplicate_of"]),
+    Column("Assignee", lambda r: r.case["assignee"]),
+    Column("Notes", lambda r: r.notes),
+    Column("Message-IDs", lambda r: r.case["message_ids"]),
+)
+
+# The dates of each step of a case, in order. A new step (e.g. the review steps of issue 11) is one entry.
+STEP_COLUMNS: tuple[Column, ...] = (
+    Column("Received", lambda r: datetime.fromisoformat(r.case["received_at"])),
+    Column("Acknowledged", lambda r: r.acknowledged_at),
+    Column("First decision", lambda r: r.decisions[0].decided_at if r.decisions else None),
+    Column("Latest decision", lambda r: r.latest.decided_at if r.latest else None),
+)
+
+
+def _records(session: Session) -> Iterator[CaseRecord]:
+    decisions: dict[int, list[Decision]] = defaultdict(list)
+    for decision in session.exec(select(Decision).order_by(col(Decision.decided_at), col(Decision.id))):
+        decisions[decision.case_pk].append(decision)
+    notes = dict(session.exec(select(CaseNote.case_pk, func.count()).group_by(col(CaseNote.case_pk))).all())
+    acknowledged = dict(session.exec(
+        select(Outbox.case_pk, func.min(Outbox.sent_at))
+        .where(Outbox.kind == "acknowledgement", col(Outbox.sent_at).is_not(None))
+        .group_by(col(Outbox.case_pk))).all())
+    for case in session.exec(select(Case).order_by(col(Case.id))):
+        yield CaseRecord(case_to_dict(session, case), decisions.get(case.id, []), notes.get(case.id, 0),
+                         acknowledged.get(case.id))
+
+
+def cases_csv(session: Session, *, label: Callable[[str], str] = lambda name: name) -> str:
+    """One row per case for a spreadsheet: readable headers (`label` names the fields), UK dates in London
+    time, staff decisions and the date of each step; UTF-8 with a byte-order mark; formula-safe."""
+    records = list(_records(session))
+    field_names = sorted({name for record in records for name in record.case["fields"]})
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(f"field:{n}" for n in field_names)])
-    for row in rows:
-        flat = {**row, "cspr": row["decisions"]["cspr"], "sar": row["decisions"]["sar"], **row["deadlines"]}
-        cells = [_cell(flat.get(c)) for c in CSV_COLUMNS]
-        cells += [_cell(row["fields"].get(n, {}).get("value")) for n in field_names]
+    writer.writerow([c.header for c in (*CASE_COLUMNS, *STEP_COLUMNS)] + [label(n) for n in field_names])
+    for record in records:
+        cells = [_cell(c.value(record)) for c in (*CASE_COLUMNS, *STEP_COLUMNS)]
+        cells += [_cell(record.case["fields"].get(n, {}).get("value")) for n in field_names]
         writer.writerow([_defuse(c) for c in cells])
     return out.getvalue()
 
 
 def _cell(value: Any) -> str:
+    """A value as a spreadsheet shows it: UK dates (London time), lists joined with '; ', yes/no."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
+        return "; ".join(_cell(v) for v in value)
+    text = str(value)
+    if _ISO_DATE.match(text):
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+    return text
 
 
 def _defuse(cell: str) -> str:
