@@ -23,6 +23,7 @@ from intake.web import (
     health,
     oidc,
     otheranswers,
+    quarantine,
     queue,
     reports,
     signin,
@@ -40,8 +41,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     oidc_settings = runtime.settings.web.oidc
     app.state.web.templates.globals["oidc_label"] = oidc_settings.label if oidc_settings else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin, oidc, accounts, reports,
-                   digestpage):
+    for module in (signin, queue, casepage, caseactions, otheranswers, health, quarantine, admin, oidc, accounts,
+                   reports, digestpage):
         app.include_router(module.router)
 
     @app.middleware("http")
