@@ -52,7 +52,7 @@ def test_the_digest_page_at_phone_and_desktop_widths(sqlite_url: str, tmp_path: 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with served(runtime, port) as base, sync_playwright() as p:
         browser = launch_chromium(p)
-        for name, viewport in (("digest.png", {"width": 1280, "height": 900}),
+        for name, viewport in (("digest-page.png", {"width": 1280, "height": 900}),
                                ("digest-phone.png", {"width": 375, "height": 740})):
             page = browser.new_context(viewport=viewport).new_page()
             _sign_in(page, base, "mona")
