@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from intake.store.export import cases_csv
-from intake.store.models import Case, Decision, Outbox
+from intake.store.models import AuditEvent, Case, Decision, Outbox
 from intake.store.reports import figures_csv, monthly_figures, months_between
 from intake.web.labels import field_label
 from tests.support.browser import seeded_runtime
@@ -35,6 +35,11 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
         session.add_all([adult, child])
         session.add(Decision(case_pk=adult.id, sar="discretionary", rationale="-1 risk", decided_by="mona",
                              decided_at=RECEIVED + timedelta(days=2)))
+        session.add_all([
+            AuditEvent(at=RECEIVED + timedelta(hours=1), actor="mona", action="case_assigned", case_pk=adult.id,
+                       detail={"from": None, "to": "tina"}),
+            AuditEvent(at=RECEIVED + timedelta(days=3), actor="tina", action="status_changed", case_pk=adult.id,
+                       detail={"from": "decided", "to": "closed"})])
         for outbox in session.exec(select(Outbox)).all():
             outbox.sent_at = RECEIVED + timedelta(hours=3)
             session.add(outbox)
@@ -57,6 +62,7 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
     assert rows[adult_ref]["Rationale"] == "'-1 risk"  # formula-safe
     assert rows[adult_ref]["First decision"] == "12/03/2026 09:00" and rows[adult_ref]["Received"] == "10/03/2026 09:00"
     assert rows[adult_ref]["Panel notification due"] == "" or rows[adult_ref]["Panel notification due"][2] == "/"
-    assert rows[child_ref]["Sender"].startswith("'=")
+    assert rows[adult_ref]["First assigned"] == "10/03/2026 10:00" and rows[adult_ref]["Closed"] == "13/03/2026 09:00"
+    assert rows[child_ref]["Sender"].startswith("'=") and rows[child_ref]["Closed"] == ""
     assert rows[child_ref]["Staff CSPR decision"] == "" and rows[child_ref]["Notes"] == "0"
     assert "Date of birth" in rows[adult_ref] and "Surname" in rows[adult_ref]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from intake.store.cases import current_fields, message_ids_of
 from intake.store.models import (
+    AuditEvent,
     Case,
     CaseNote,
     Decision,
@@ -74,12 +75,12 @@ def cases_json(session: Session) -> str:
 
 @dataclass(frozen=True)
 class CaseRecord:
-    """What one CSV row needs beyond the exported case: staff decisions, notes and the dates of each step."""
+    """What one CSV row needs beyond the exported case: staff decisions, notes and the date of each step."""
 
     case: dict[str, Any]
     decisions: list[Decision]
     notes: int
-    acknowledged_at: datetime | None
+    steps: dict[str, datetime]  # step key (STEP_COLUMNS) -> when it happened
 
     @property
     def latest(self) -> Decision | None:
@@ -98,6 +99,10 @@ class Column:
 def _decided(record: CaseRecord, attribute: str) -> Any:
     latest = record.latest
     return getattr(latest, attribute) if latest is not None else None
+
+
+def _step(key: str) -> Callable[[CaseRecord], Any]:
+    return lambda record: record.steps.get(key)
 
 
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -123,13 +128,37 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("Message-IDs", lambda r: r.case["message_ids"]),
 )
 
-# The dates of each step of a case, in order. A new step (e.g. the review steps of issue 11) is one entry.
+# The date of each step of a case, in order: one entry per step. Review steps (issue 11: panel notification,
+# rapid review, ...) are added here with their key once they are recorded, and `_steps` fills them.
 STEP_COLUMNS: tuple[Column, ...] = (
-    Column("Received", lambda r: datetime.fromisoformat(r.case["received_at"])),
-    Column("Acknowledged", lambda r: r.acknowledged_at),
-    Column("First decision", lambda r: r.decisions[0].decided_at if r.decisions else None),
-    Column("Latest decision", lambda r: r.latest.decided_at if r.latest else None),
+    Column("Received", _step("received")),
+    Column("Acknowledged", _step("acknowledged")),
+    Column("First assigned", _step("assigned")),
+    Column("First decision", _step("first_decision")),
+    Column("Latest decision", _step("latest_decision")),
+    Column("Closed", _step("closed")),
 )
+
+
+def _steps(session: Session) -> dict[int, dict[str, datetime]]:
+    """When each case reached each step, from the outbox, the decisions and the audit trail."""
+    steps: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for case_pk, when in session.exec(select(Outbox.case_pk, func.min(Outbox.sent_at))
+                                      .where(Outbox.kind == "acknowledgement", col(Outbox.sent_at).is_not(None))
+                                      .group_by(col(Outbox.case_pk))):
+        steps[case_pk]["acknowledged"] = when
+    for event in session.exec(select(AuditEvent).where(col(AuditEvent.case_pk).is_not(None),
+                                                       col(AuditEvent.action).in_(["case_assigned", "status_changed"]))
+                              .order_by(col(AuditEvent.id))):
+        target = (event.detail or {}).get("to")
+        if event.action == "case_assigned" and target:
+            steps[event.case_pk].setdefault("assigned", event.at)
+        elif event.action == "status_changed":
+            if target == "closed":
+                steps[event.case_pk]["closed"] = event.at
+            else:
+                steps[event.case_pk].pop("closed", None)  # reopened: the later close counts
+    return steps
 
 
 def _records(session: Session) -> Iterator[CaseRecord]:
@@ -137,13 +166,13 @@ def _records(session: Session) -> Iterator[CaseRecord]:
     for decision in session.exec(select(Decision).order_by(col(Decision.decided_at), col(Decision.id))):
         decisions[decision.case_pk].append(decision)
     notes = dict(session.exec(select(CaseNote.case_pk, func.count()).group_by(col(CaseNote.case_pk))).all())
-    acknowledged = dict(session.exec(
-        select(Outbox.case_pk, func.min(Outbox.sent_at))
-        .where(Outbox.kind == "acknowledgement", col(Outbox.sent_at).is_not(None))
-        .group_by(col(Outbox.case_pk))).all())
+    steps = _steps(session)
     for case in session.exec(select(Case).order_by(col(Case.id))):
-        yield CaseRecord(case_to_dict(session, case), decisions.get(case.id, []), notes.get(case.id, 0),
-                         acknowledged.get(case.id))
+        made = decisions.get(case.id, [])
+        dates = {"received": case.received_at, **steps.get(case.id, {})}
+        if made:
+            dates |= {"first_decision": made[0].decided_at, "latest_decision": made[-1].decided_at}
+        yield CaseRecord(case_to_dict(session, case), made, notes.get(case.id, 0), dates)
 
 
 def cases_csv(session: Session, *, label: Callable[[str], str] = lambda name: name) -> str:
