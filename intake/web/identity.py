@@ -111,7 +111,12 @@ class OidcClient:
         username = claims.get(self.settings.username_claim) or claims.get("email")
         if not isinstance(username, str) or not username.strip():
             raise IdentityError(f"the ID token has no {self.settings.username_claim!r} claim")
-        return Identity(username.strip().lower()[:100], str(claims["sub"]), role_of(claims, self.settings))
+        role = role_of(claims, self.settings)
+        if role is None and self.settings.roles_claim in (claims.get("_claim_names") or {}):
+            # Entra ID's "overage": past 200 groups the token carries a link, not the groups themselves.
+            raise IdentityError(f"the user has too many groups for the ID token to list them (the "
+                                f"{self.settings.roles_claim!r} claim was left out); map app roles instead")
+        return Identity(username.strip().lower()[:100], str(claims["sub"]), role)
 
     def verify(self, id_token: str) -> dict[str, Any]:
         """The ID token's claims after checking signature, issuer, audience, expiry and issue time."""
