@@ -54,16 +54,19 @@ def stage_in_words(stage: str) -> str:
 
 
 def quarantine_rows(session: Session, *, limit: int) -> list[QuarantineRow]:
-    """The quarantine, newest first, with sender and subject (from the headers when parsing never got there)."""
-    rows = []
-    for message in session.exec(select(Message).where(Message.disposition == Disposition.QUARANTINED)
-                                .order_by(col(Message.id).desc()).limit(limit)):
-        sender, subject = message.sender, message.subject
-        if not sender or not subject:
-            headers = _headers(ledger.load_raw(session, message.id))
-            sender, subject = sender or headers[0], subject or headers[1]
-        rows.append(QuarantineRow(message, sender, subject, stage_in_words(message.stage)))
-    return rows
+    """The quarantine, newest first, as staff see it."""
+    return [_row(session, message) for message in session.exec(
+        select(Message).where(Message.disposition == Disposition.QUARANTINED)
+        .order_by(col(Message.id).desc()).limit(limit))]
+
+
+def _row(session: Session, message: Message) -> QuarantineRow:
+    """Sender and subject come from the headers when parsing never got as far as recording them."""
+    sender, subject = message.sender, message.subject
+    if not sender or not subject:
+        headers = _headers(ledger.load_raw(session, message.id))
+        sender, subject = sender or headers[0], subject or headers[1]
+    return QuarantineRow(message, sender, subject, stage_in_words(message.stage))
 
 
 def _headers(raw: bytes) -> tuple[str, str]:
@@ -155,8 +158,7 @@ def file_page(message_pk: int, request: Request, user: WebUser = CAN_WORK_INTAKE
         message = session.get(Message, message_pk)
         if message is None or message.disposition != Disposition.QUARANTINED:
             raise HTTPException(status_code=404, detail="no such message in quarantine")
-        [row] = [r for r in quarantine_rows(session, limit=10_000) if r.message.id == message_pk] or [None]
-        return web.render(user, "file_by_hand.html", row=row, fields=HAND_FIELDS, choices=CHOICES,
+        return web.render(user, "file_by_hand.html", row=_row(session, message), fields=HAND_FIELDS, choices=CHOICES,
                           error=request.query_params.get("error", ""))
 
 
