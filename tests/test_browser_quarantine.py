@@ -90,7 +90,7 @@ def test_quarantine_for_staff(sqlite_url: str, tmp_path: Path) -> None:
         browser.close()
     with Session(runtime.engine) as session:
         message = session.get(Message, unreadable)
-        case = session.get(Case, message.case_id)
+        case = session.get(Case, message.case_pk)
         assert message.disposition == Disposition.CASE and heading.startswith(case.reference)
         surname = session.exec(select(CaseField).where(CaseField.case_pk == case.id,
                                                        CaseField.name == "subject.surname")).one()

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from intake.store.export import cases_csv
-from intake.store.models import AuditEvent, Case, Decision, Outbox
+from intake.store.models import AuditAction, AuditEvent, Case, Decision, Outbox
 from intake.store.reports import figures_csv, monthly_figures, months_between
 from intake.web.labels import field_label
 from tests.support.browser import seeded_runtime
@@ -36,10 +36,10 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
         session.add(Decision(case_pk=adult.id, sar="discretionary", rationale="-1 risk", decided_by="mona",
                              decided_at=RECEIVED + timedelta(days=2)))
         session.add_all([
-            AuditEvent(at=RECEIVED + timedelta(hours=1), actor="mona", action="case_assigned", case_pk=adult.id,
-                       detail={"from": None, "to": "tina"}),
-            AuditEvent(at=RECEIVED + timedelta(days=3), actor="tina", action="status_changed", case_pk=adult.id,
-                       detail={"from": "decided", "to": "closed"})])
+            AuditEvent(at=RECEIVED + timedelta(hours=1), actor="mona", action=AuditAction.CASE_ASSIGNED,
+                       case_pk=adult.id, detail={"from": None, "to": "tina"}),
+            AuditEvent(at=RECEIVED + timedelta(days=3), actor="tina", action=AuditAction.STATUS_CHANGED,
+                       case_pk=adult.id, detail={"from": "decided", "to": "closed"})])
         for outbox in session.exec(select(Outbox)).all():
             outbox.sent_at = RECEIVED + timedelta(hours=3)
             session.add(outbox)

@@ -152,6 +152,16 @@ def weekly_counts(session: Session, *, today: date, tz: ZoneInfo, weeks: int = W
     return counts
 
 
+def last_sent(session: Session, *, on: date) -> DigestRun | None:
+    """The last digest sent on a (London) day with its HTML kept, if any."""
+    start = datetime.combine(on, time(0), LONDON)
+    statement = (select(DigestRun).where(col(DigestRun.sent_at) >= start,
+                                         col(DigestRun.sent_at) < start + timedelta(days=1),
+                                         col(DigestRun.body_html) != "")
+                 .order_by(col(DigestRun.sent_at).desc()).limit(1))
+    return session.exec(statement).first()
+
+
 def render(content: DigestContent, *, chart_src: str) -> tuple[str, str]:
     """The digest as (HTML, plain text)."""
     width, height = chart_size(len(content.weekly))

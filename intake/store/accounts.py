@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from intake.store import audit, users
 from intake.store.audit import AuditAction
-from intake.store.models import AuthSource, Role, User, utcnow
+from intake.store.models import SYSTEM, AuthSource, Role, User, utcnow
 from intake.store.users import UserError, find_user
 
 T = TypeVar("T")
@@ -77,14 +77,14 @@ def provision_oidc(session: Session, *, username: str, role: Role) -> User:
         user = User(username=username, password_hash="", role=Role(role), auth_source=AuthSource.OIDC)
         session.add(user)
         session.flush()
-        audit.record(session, actor="system", action=AuditAction.USER_ADDED,
+        audit.record(session, actor=SYSTEM, action=AuditAction.USER_ADDED,
                      detail={"user": username, "role": str(role), "source": "oidc"})
     elif user.auth_source != AuthSource.OIDC:
         raise UserError("a local account already has this name")
     elif user.disabled:
         raise UserError("the account is disabled here")
     elif user.role != role:
-        audit.record(session, actor="system", action=AuditAction.USER_ROLE_CHANGED,
+        audit.record(session, actor=SYSTEM, action=AuditAction.USER_ROLE_CHANGED,
                      detail={"user": username, "before": str(user.role), "role": str(role), "source": "oidc"})
         user.role = Role(role)
     user.last_login_at = utcnow()

@@ -17,11 +17,13 @@ from sqlmodel import Session, col, func, select
 
 from intake.store.cases import current_fields, message_ids_of
 from intake.store.models import (
+    AuditAction,
     AuditEvent,
     Case,
     CaseNote,
     Decision,
     Disposition,
+    MailKind,
     Message,
     Outbox,
     OutboxStatus,
@@ -144,16 +146,17 @@ def _steps(session: Session) -> dict[int, dict[str, datetime]]:
     """When each case reached each step, from the outbox, the decisions and the audit trail."""
     steps: dict[int, dict[str, datetime]] = defaultdict(dict)
     for case_pk, when in session.exec(select(Outbox.case_pk, func.min(Outbox.sent_at))
-                                      .where(Outbox.kind == "acknowledgement", col(Outbox.sent_at).is_not(None))
+                                      .where(Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.sent_at).is_not(None))
                                       .group_by(col(Outbox.case_pk))):
         steps[case_pk]["acknowledged"] = when
+    stepped = [AuditAction.CASE_ASSIGNED, AuditAction.STATUS_CHANGED]
     for event in session.exec(select(AuditEvent).where(col(AuditEvent.case_pk).is_not(None),
-                                                       col(AuditEvent.action).in_(["case_assigned", "status_changed"]))
+                                                       col(AuditEvent.action).in_(stepped))
                               .order_by(col(AuditEvent.id))):
         target = (event.detail or {}).get("to")
-        if event.action == "case_assigned" and target:
+        if event.action == AuditAction.CASE_ASSIGNED and target:
             steps[event.case_pk].setdefault("assigned", event.at)
-        elif event.action == "status_changed":
+        elif event.action == AuditAction.STATUS_CHANGED:
             if target == "closed":
                 steps[event.case_pk]["closed"] = event.at
             else:

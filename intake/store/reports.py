@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from intake.store.models import Case, CaseField, Decision, Outbox
+from intake.store.models import Case, CaseField, Decision, MailKind, Outbox
 
 LONDON = ZoneInfo("Europe/London")
 BOM = "\ufeff"
@@ -84,7 +84,7 @@ def monthly_figures(session: Session, *, first: date, last: date, today: date) -
     decisions = _decisions(session, ids)
     acknowledged = dict(session.exec(
         select(Outbox.case_pk, func.min(Outbox.sent_at))
-        .where(Outbox.kind == "acknowledgement", col(Outbox.sent_at).is_not(None), col(Outbox.case_pk).in_(ids))
+        .where(Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.sent_at).is_not(None), col(Outbox.case_pk).in_(ids))
         .group_by(col(Outbox.case_pk))).all()) if ids else {}
     for case_pk, received, track, sender, deadline in cases:
         month = figures[received.astimezone(LONDON).date().replace(day=1)]

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
-from sqlmodel import Session, col, select
 
-from intake.outgoing.digest import LONDON, gather, preview_html
-from intake.store.models import DigestRun, utcnow
-from intake.web.context import CAN_VIEW_REPORTS, london, web_of
+from intake.outgoing.digest import LONDON, gather, last_sent, preview_html
+from intake.store.models import utcnow
+from intake.web.context import CAN_VIEW_REPORTS, SessionDep, london, web_of
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -23,23 +22,18 @@ BANNER = ('<p style="background:#f3f2f1;border-left:4px solid #1d70b8;padding:8p
 
 
 @router.get("/digest")
-def digest_page(request: Request, user: WebUser = CAN_VIEW_REPORTS) -> Response:
+def digest_page(request: Request, session: SessionDep, user: WebUser = CAN_VIEW_REPORTS) -> Response:
     """The HTML of today's sent digest (London date), else a preview marked as such."""
-    web = web_of(request)
-    settings = web.runtime.settings
+    settings = web_of(request).runtime.settings
     now = utcnow()
-    today = now.astimezone(LONDON).date()
-    with Session(web.runtime.engine) as session:
-        sent = session.exec(select(DigestRun).where(col(DigestRun.sent_at).is_not(None), DigestRun.body_html != "")
-                            .order_by(col(DigestRun.sent_at).desc()).limit(1)).first()
-        if sent is not None and sent.sent_at.astimezone(LONDON).date() == today:
-            html = sent.body_html
-            text = f"Today's digest as sent at {london(sent.sent_at)} to {len(sent.recipients)} recipient(s)."
-        else:
-            content = gather(session, now=now, tz=ZoneInfo(settings.digest.timezone),
-                             base_url=settings.web.public_url)
-            html = preview_html(content)
-            text = "No digest has been sent today yet: this is what it would say now."
+    sent = last_sent(session, on=now.astimezone(LONDON).date())
+    if sent is not None and sent.sent_at is not None:
+        html = sent.body_html
+        text = f"Today's digest as sent at {london(sent.sent_at)} to {len(sent.recipients)} recipient(s)."
+    else:
+        content = gather(session, now=now, tz=ZoneInfo(settings.digest.timezone), base_url=settings.web.public_url)
+        html = preview_html(content)
+        text = "No digest has been sent today yet: this is what it would say now."
     banner = BANNER.format(text=escape(text))
     head, marker, rest = html.partition(">\n<h1")  # just inside <body ...>
     page = f"{head}>{banner}\n<h1{rest}" if marker else banner + html

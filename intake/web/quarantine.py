@@ -10,30 +10,28 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from intake.store import audit, cases, ledger
 from intake.store.audit import AuditAction
-from intake.store.models import Disposition, Message, utcnow
-from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, web_of
+from intake.store.models import Disposition, Message, Stage
+from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
 from intake.worker.pipeline import MessageOutcome
-from intake.worker.stages import build_classifier
 from parsers.values import ExtractedForm, Field, FormType
 
 router = APIRouter()
 
 STAGES = {
-    "load": "loading the stored message",
-    "parse": "reading the email itself",
-    "extract": "reading the attachments or the email's text",
-    "screen": "checking whether it is a bounce, an auto-reply or a follow-up",
-    "classify": "applying the triage rules",
-    "file": "filing it as a case",
+    Stage.LOAD: "loading the stored message",
+    Stage.PARSE: "reading the email itself",
+    Stage.SCREEN: "checking whether it is a bounce, an auto-reply or a follow-up",
+    Stage.EXTRACT: "reading the attachments or the email's text",
+    Stage.CLASSIFY: "applying the triage rules",
+    Stage.FILE: "filing it as a case",
 }
 HEADER_BYTES = 64 * 1024
 
@@ -53,11 +51,9 @@ def stage_in_words(stage: str) -> str:
     return STAGES.get(stage, stage.replace("_", " ") or "unknown")
 
 
-def quarantine_rows(session: Session, *, limit: int) -> list[QuarantineRow]:
-    """The quarantine, newest first, as staff see it."""
-    return [_row(session, message) for message in session.exec(
-        select(Message).where(Message.disposition == Disposition.QUARANTINED)
-        .order_by(col(Message.id).desc()).limit(limit))]
+def quarantine_rows(session: Session, messages: list[Message]) -> list[QuarantineRow]:
+    """Quarantined messages as staff see them."""
+    return [_row(session, message) for message in messages]
 
 
 def _row(session: Session, message: Message) -> QuarantineRow:
@@ -151,19 +147,18 @@ def entered_form(values: dict[str, str], *, track: str, source: str) -> Extracte
 
 
 @router.get("/messages/{message_pk}/file")
-def file_page(message_pk: int, request: Request, user: WebUser = CAN_WORK_INTAKE) -> Response:
+def file_page(message_pk: int, request: Request, session: SessionDep, user: WebUser = CAN_WORK_INTAKE) -> Response:
     """The form for filing a quarantined message as a case by hand."""
-    web = web_of(request)
-    with Session(web.runtime.engine) as session:
-        message = session.get(Message, message_pk)
-        if message is None or message.disposition != Disposition.QUARANTINED:
-            raise HTTPException(status_code=404, detail="no such message in quarantine")
-        return web.render(user, "file_by_hand.html", row=_row(session, message), fields=HAND_FIELDS, choices=CHOICES,
-                          error=request.query_params.get("error", ""))
+    message = session.get(Message, message_pk)
+    if message is None or message.disposition != Disposition.QUARANTINED:
+        raise HTTPException(status_code=404, detail="no such message in quarantine")
+    return web_of(request).render(user, "file_by_hand.html", row=_row(session, message), fields=HAND_FIELDS,
+                                  choices=CHOICES, error=request.query_params.get("error", ""))
 
 
 @router.post("/messages/{message_pk}/file")
-async def file_by_hand(message_pk: int, request: Request, user: WebUser = POST_INTAKE_WORK) -> Response:
+async def file_by_hand(message_pk: int, request: Request, session: SessionDep,
+                       user: WebUser = POST_INTAKE_WORK) -> Response:
     """File the message as a new case with the fields staff entered; the rules recommend as for any case."""
     form = await request.form()
     track = str(form.get("track", "unknown"))
@@ -172,32 +167,24 @@ async def file_by_hand(message_pk: int, request: Request, user: WebUser = POST_I
                                source=f"entered by {user.username} from message {message_pk}")
     except EntryError as exc:
         return RedirectResponse(f"/messages/{message_pk}/file?error={quote(str(exc))}", status_code=303)
-    return await run_in_threadpool(_file, request, message_pk, entered, user)  # DB and rules off the event loop
+    # The database and the rules run off the event loop.
+    return await run_in_threadpool(_file, request, session, message_pk, entered, user)
 
 
-def _file(request: Request, message_pk: int, entered: ExtractedForm, user: WebUser) -> Response:
-    web = web_of(request)
-    classifier = getattr(request.app.state, "classifier", None) or build_classifier(web.runtime.settings)
-    request.app.state.classifier = classifier
-    with Session(web.runtime.engine) as session:
-        message = session.get(Message, message_pk)
-        if message is None or message.disposition != Disposition.QUARANTINED:
-            raise HTTPException(status_code=409, detail="the message is not in quarantine")
-        received = message.received_at or datetime.now(UTC)
-        triage = classifier(entered.fields, entered.form_type, received)
-        sender = message.sender or _headers(ledger.load_raw(session, message_pk))[0]
-        case = cases.file_new_case(session, message_pk=message_pk, received_at=received, sender=sender,
-                                   form=entered, triage=triage)
-        changed = session.execute(
-            sa.update(Message).where(col(Message.id) == message_pk,
-                                     col(Message.disposition) == Disposition.QUARANTINED)
-            .values(disposition=Disposition.CASE, case_id=case.id, processed_at=utcnow(),
-                    reason=f"filed by hand by {user.username}")).rowcount
-        if changed != 1:
-            session.rollback()
-            raise HTTPException(status_code=409, detail="the message is not in quarantine")
-        audit.record(session, actor=user.username, action=AuditAction.CASE_FILED_BY_HAND, case_pk=case.id,
-                     message_pk=message_pk, detail={"reference": case.reference, "fields": sorted(entered.fields)})
-        session.commit()
-        reference = case.reference
-    return RedirectResponse(f"/cases/{reference}", status_code=303)
+def _file(request: Request, session: Session, message_pk: int, entered: ExtractedForm, user: WebUser) -> Response:
+    message = session.get(Message, message_pk)
+    if message is None or message.disposition != Disposition.QUARANTINED:
+        raise HTTPException(status_code=409, detail="the message is not in quarantine")
+    received = message.received_at or datetime.now(UTC)
+    triage = web_of(request).runtime.classify(entered.fields, entered.form_type, received)
+    sender = message.sender or _headers(ledger.load_raw(session, message_pk))[0]
+    case = cases.file_new_case(session, message_pk=message_pk, received_at=received, sender=sender,
+                               form=entered, triage=triage)
+    if not ledger.file_quarantined(session, message_pk=message_pk, case_pk=case.id,
+                                   reason=f"filed by hand by {user.username}"):
+        session.rollback()  # someone requeued or closed it meanwhile
+        raise HTTPException(status_code=409, detail="the message is not in quarantine")
+    audit.record(session, actor=user.username, action=AuditAction.CASE_FILED_BY_HAND, case_pk=case.id,
+                 message_pk=message_pk, detail={"reference": case.reference, "fields": sorted(entered.fields)})
+    session.commit()
+    return RedirectResponse(f"/cases/{case.reference}", status_code=303)

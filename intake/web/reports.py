@@ -15,7 +15,7 @@ from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.models import utcnow
 from intake.store.reports import LONDON, MonthFigures, figures_csv, monthly_figures, months_between
-from intake.web.context import CAN_VIEW_REPORTS, web_of
+from intake.web.context import CAN_VIEW_REPORTS, SessionDep, web_of
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -51,17 +51,15 @@ def _chart(rows: list[tuple[str, int]]) -> dict[str, object]:
             "alt": ", ".join(f"{label}: {value}" for label, value in rows)}
 
 
-def _figures(request: Request) -> tuple[date, date, list[MonthFigures]]:
+def _figures(request: Request, session: Session) -> tuple[date, date, list[MonthFigures]]:
     first, last = period(request)
-    with Session(web_of(request).runtime.engine) as session:
-        return first, last, monthly_figures(session, first=first, last=last,
-                                            today=utcnow().astimezone(LONDON).date())
+    return first, last, monthly_figures(session, first=first, last=last, today=utcnow().astimezone(LONDON).date())
 
 
 @router.get("/reports")
-def reports_page(request: Request, user: WebUser = CAN_VIEW_REPORTS) -> Response:
+def reports_page(request: Request, session: SessionDep, user: WebUser = CAN_VIEW_REPORTS) -> Response:
     """Monthly figures with charts: referrals, tracks, organisations, times, deadlines, outcomes."""
-    first, last, figures = _figures(request)
+    first, last, figures = _figures(request, session)
     organisations = sum((f.by_organisation for f in figures), start=Counter())
     outcomes = sorted({o for f in figures for o in f.outcomes})
     referrals = _chart([(f.month.strftime("%m/%y"), f.referrals) for f in figures])
@@ -72,13 +70,12 @@ def reports_page(request: Request, user: WebUser = CAN_VIEW_REPORTS) -> Response
 
 
 @router.get("/reports.csv")
-def reports_csv(request: Request, user: WebUser = CAN_VIEW_REPORTS) -> Response:
+def reports_csv(request: Request, session: SessionDep, user: WebUser = CAN_VIEW_REPORTS) -> Response:
     """The monthly figures as CSV (counts only: no personal data)."""
-    first, last, figures = _figures(request)
-    with Session(web_of(request).runtime.engine) as session:
-        audit.record(session, actor=user.username, action=AuditAction.REPORT_EXPORTED,
-                     detail={"from": first.isoformat(), "to": last.isoformat()})
-        session.commit()
+    first, last, figures = _figures(request, session)
+    audit.record(session, actor=user.username, action=AuditAction.REPORT_EXPORTED,
+                 detail={"from": first.isoformat(), "to": last.isoformat()})
+    session.commit()
     name = f"referral-figures-{first:%Y-%m}-to-{last:%Y-%m}.csv"
     return Response(figures_csv(figures), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
