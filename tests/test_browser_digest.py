@@ -3,6 +3,7 @@ widths: nothing overflows sideways, the chart scales to the screen, links carry 
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ class _Kept:
     """A transport that keeps the message instead of sending it."""
 
     def __init__(self) -> None:
-        self.messages = []
+        self.messages: list[EmailMessage] = []
 
     def send(self, message) -> None:
         self.messages.append(message)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from intake.store.models import Case, CaseField, CaseNote, Decision
+from intake.store.models import Case, CaseField, CaseNote, Decision, StaffSar
+from intake.store.rows import pk
 from tests.support.browser import PASSWORDS, SCREENSHOTS, chromium_missing, launch_chromium, seeded_runtime, served
 
 pytestmark = [pytest.mark.browser,
@@ -25,16 +26,17 @@ def decide_with_accents(runtime) -> str:
     """Record a staff decision and correct the surname to one with accents; returns the case reference."""
     with Session(runtime.engine) as session:
         case = session.exec(select(Case).where(Case.track == "adult")).one()
-        old = session.exec(select(CaseField).where(CaseField.case_pk == case.id,
+        case_pk = pk(case)
+        old = session.exec(select(CaseField).where(CaseField.case_pk == case_pk,
                                                    CaseField.name == "subject.surname")).one()
         old.current = False
-        session.add_all([old, CaseField(case_pk=case.id, name="subject.surname", value="Brontë-Ørsted",
+        session.add_all([old, CaseField(case_pk=case_pk, name="subject.surname", value="Brontë-Ørsted",
                                         source="corrected", corrected_by="mona"),
-                         CaseField(case_pk=case.id, name="subject.nhs_number", value="9434765919", source="form"),
-                         Decision(case_pk=case.id, sar="mandatory", rationale=RATIONALE, decided_by="mona",
+                         CaseField(case_pk=case_pk, name="subject.nhs_number", value="9434765919", source="form"),
+                         Decision(case_pk=case_pk, sar=StaffSar.MANDATORY, rationale=RATIONALE, decided_by="mona",
                                   decided_at=datetime(2026, 6, 12, 13, 30, tzinfo=UTC)),
-                         CaseNote(case_pk=case.id, author="mona", text="=HYPERLINK(\"http://x\")"),
-                         CaseNote(case_pk=case.id, author="tina", text="called the referrer")])
+                         CaseNote(case_pk=case_pk, author="mona", text="=HYPERLINK(\"http://x\")"),
+                         CaseNote(case_pk=case_pk, author="tina", text="called the referrer")])
         session.commit()
         return case.reference
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from intake.store.export import cases_csv
-from intake.store.models import AuditAction, AuditEvent, Case, Decision, Outbox
+from intake.store.models import AuditAction, AuditEvent, Case, Decision, Outbox, StaffSar
 from intake.store.reports import figures_csv, monthly_figures, months_between
+from intake.store.rows import pk
 from intake.web.labels import field_label
 from tests.support.browser import seeded_runtime
 
@@ -33,7 +34,7 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
             case.nearest_deadline = date(2026, 3, 17)
         child.sender = "=cmd@evil.example.org"
         session.add_all([adult, child])
-        session.add(Decision(case_pk=adult.id, sar="discretionary", rationale="-1 risk", decided_by="mona",
+        session.add(Decision(case_pk=pk(adult), sar=StaffSar.DISCRETIONARY, rationale="-1 risk", decided_by="mona",
                              decided_at=RECEIVED + timedelta(days=2)))
         session.add_all([
             AuditEvent(at=RECEIVED + timedelta(hours=1), actor="mona", action=AuditAction.CASE_ASSIGNED,

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from intake.store.models import Case, CaseField, Decision, MailKind, Outbox
+from intake.store.rows import pk
 
 LONDON = ZoneInfo("Europe/London")
 BOM = "\ufeff"
@@ -77,29 +78,48 @@ def monthly_figures(session: Session, *, first: date, last: date, today: date) -
     end_month = months_between(last, last)[0]
     end = datetime.combine(date(end_month.year + end_month.month // 12, end_month.month % 12 + 1, 1),
                            datetime.min.time(), LONDON)
-    cases = session.exec(select(Case.id, Case.received_at, Case.track, Case.sender, Case.nearest_deadline)
-                         .where(col(Case.received_at) >= start, col(Case.received_at) < end)).all()
-    ids = [c[0] for c in cases]
-    organisations = _organisations(session, ids)
-    decisions = _decisions(session, ids)
-    acknowledged = dict(session.exec(
-        select(Outbox.case_pk, func.min(Outbox.sent_at))
-        .where(Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.sent_at).is_not(None), col(Outbox.case_pk).in_(ids))
-        .group_by(col(Outbox.case_pk))).all()) if ids else {}
-    for case_pk, received, track, sender, deadline in cases:
-        month = figures[received.astimezone(LONDON).date().replace(day=1)]
+    cases = session.exec(select(Case).where(col(Case.received_at) >= start, col(Case.received_at) < end)).all()
+    ids = [pk(c) for c in cases]
+    facts = _Facts(_organisations(session, ids), _decisions(session, ids), _acknowledged(session, ids), today)
+    for case in cases:
+        facts.count(figures[case.received_at.astimezone(LONDON).date().replace(day=1)], case)
+    return list(figures.values())
+
+
+def _acknowledged(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """Per case: when its first acknowledgement was sent."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Outbox.case_pk, func.min(Outbox.sent_at))
+                        .where(Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.sent_at).is_not(None),
+                               col(Outbox.case_pk).in_(ids))
+                        .group_by(col(Outbox.case_pk))).all()
+    return {case_pk: sent for case_pk, sent in rows if case_pk is not None and sent is not None}
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the cases of a period need beyond their own columns, read once for them all."""
+
+    organisations: dict[int, str]
+    decisions: dict[int, tuple[datetime, str]]
+    acknowledged: dict[int, datetime]
+    today: date
+
+    def count(self, month: MonthFigures, case: Case) -> None:
+        """Add one case to its month's figures."""
+        case_pk, received = pk(case), case.received_at
         month.referrals += 1
-        month.by_track[track if track in TRACKS else "unknown"] += 1
-        month.by_organisation[organisations.get(case_pk) or _domain(sender)] += 1
-        if case_pk in acknowledged:
-            month.hours_to_acknowledge.append((acknowledged[case_pk] - received).total_seconds() / 3600)
-        first_decision, outcome = decisions.get(case_pk, (None, "undecided"))
+        month.by_track[case.track if case.track in TRACKS else "unknown"] += 1
+        month.by_organisation[self.organisations.get(case_pk) or _domain(case.sender)] += 1
+        if case_pk in self.acknowledged:
+            month.hours_to_acknowledge.append((self.acknowledged[case_pk] - received).total_seconds() / 3600)
+        first_decision, outcome = self.decisions.get(case_pk, (None, "undecided"))
         month.outcomes[outcome] += 1
         if first_decision is not None:
             month.days_to_decision.append((first_decision - received).total_seconds() / 86400)
-        if deadline is not None:
-            month.deadlines[_deadline_state(deadline, first_decision, today)] += 1
-    return list(figures.values())
+        if case.nearest_deadline is not None:
+            month.deadlines[_deadline_state(case.nearest_deadline, first_decision, self.today)] += 1
 
 
 def _deadline_state(deadline: date, decided: datetime | None, today: date) -> DeadlineState:

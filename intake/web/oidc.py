@@ -118,7 +118,8 @@ def _take_pending(session: Session, state: str, binding: str) -> OidcPending:
     if row is None:
         raise RefusedError("the sign-in state is unknown or was already used (a replayed or forged response)")
     session.expunge(row)  # keep its values once the row is gone
-    taken = session.execute(sa.delete(OidcPending).where(col(OidcPending.state_hash) == row.state_hash)).rowcount
+    result = session.execute(sa.delete(OidcPending).where(col(OidcPending.state_hash) == row.state_hash))
+    taken = result.rowcount if isinstance(result, sa.CursorResult) else 0
     session.commit()
     if taken != 1:
         raise RefusedError("the sign-in state was already used (a replayed response)")

@@ -18,14 +18,15 @@ from starlette.concurrency import run_in_threadpool
 from intake.store import audit, cases, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Stage
+from intake.store.rows import pk
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
 from intake.web.security import WebUser
 from intake.worker.pipeline import MessageOutcome
-from parsers.values import ExtractedForm, Field, FormType
+from parsers.values import ExtractedForm, Field, FieldValue, FormType
 
 router = APIRouter()
 
-STAGES = {
+STAGES: dict[str, str] = {
     Stage.LOAD: "loading the stored message",
     Stage.PARSE: "reading the email itself",
     Stage.SCREEN: "checking whether it is a bounce, an auto-reply or a follow-up",
@@ -60,7 +61,7 @@ def _row(session: Session, message: Message) -> QuarantineRow:
     """Sender and subject come from the headers when parsing never got as far as recording them."""
     sender, subject = message.sender, message.subject
     if not sender or not subject:
-        headers = _headers(ledger.load_raw(session, message.id))
+        headers = _headers(ledger.load_raw(session, pk(message)))
         sender, subject = sender or headers[0], subject or headers[1]
     return QuarantineRow(message, sender, subject, stage_in_words(message.stage))
 
@@ -113,7 +114,7 @@ class EntryError(ValueError):
     """What staff typed cannot be filed; the message names the field."""
 
 
-def _value(kind: str, label: str, text: str) -> object:
+def _value(kind: str, label: str, text: str) -> FieldValue:
     text = " ".join(text.split())[:2000] if kind != "long" else text.strip()[:10000]
     if kind == "date":
         for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -180,7 +181,7 @@ def _file(request: Request, session: Session, message_pk: int, entered: Extracte
     sender = message.sender or _headers(ledger.load_raw(session, message_pk))[0]
     case = cases.file_new_case(session, message_pk=message_pk, received_at=received, sender=sender,
                                form=entered, triage=triage)
-    if not ledger.file_quarantined(session, message_pk=message_pk, case_pk=case.id,
+    if not ledger.file_quarantined(session, message_pk=message_pk, case_pk=pk(case),
                                    reason=f"filed by hand by {user.username}"):
         session.rollback()  # someone requeued or closed it meanwhile
         raise HTTPException(status_code=409, detail="the message is not in quarantine")

@@ -14,7 +14,7 @@ from intake.outgoing.chart import bar_chart_png, chart_size
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.models import utcnow
-from intake.store.reports import LONDON, MonthFigures, figures_csv, monthly_figures, months_between
+from intake.store.reports import LONDON, DeadlineState, MonthFigures, figures_csv, monthly_figures, months_between
 from intake.web.context import CAN_VIEW_REPORTS, SessionDep, web_of
 from intake.web.security import WebUser
 
@@ -63,7 +63,7 @@ def reports_page(request: Request, session: SessionDep, user: WebUser = CAN_VIEW
     organisations = sum((f.by_organisation for f in figures), start=Counter())
     outcomes = sorted({o for f in figures for o in f.outcomes})
     referrals = _chart([(f.month.strftime("%m/%y"), f.referrals) for f in figures])
-    missed = _chart([(f.month.strftime("%m/%y"), f.deadlines["missed"]) for f in figures])
+    missed = _chart([(f.month.strftime("%m/%y"), f.deadlines[DeadlineState.MISSED]) for f in figures])
     return web_of(request).render(user, "reports.html", figures=figures, first=first, last=last,
                                   organisations=organisations.most_common(), outcomes=outcomes,
                                   referrals_chart=referrals, missed_chart=missed)
