@@ -81,10 +81,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from intake.store.export import cases_csv, cases_json
+    from intake.web.labels import field_label
 
     runtime = _runtime(args)
     with Session(runtime.engine) as session:
-        text = cases_json(session) if args.format == "json" else cases_csv(session)
+        text = cases_json(session) if args.format == "json" else cases_csv(session, label=field_label)
     _write(text, args.output)
     return EXIT_OK
 
@@ -221,24 +222,36 @@ def cmd_rules_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    """Local web accounts: add, disable, reset (passwords read from the terminal or --password-stdin)."""
+    """Local web accounts: list, add, disable, enable, reset (passwords from the terminal or --password-stdin).
+
+    Every change is audited with the actor `cli`, as the Accounts page audits an admin's.
+    """
     from sqlmodel import Session
 
+    from intake.store import accounts
     from intake.store.models import Role
-    from intake.store.users import UserError, add_user, disable_user, reset_password
+    from intake.store.users import UserError, list_users
 
     runtime = _runtime(args)
+    actor, name = accounts.CLI_ACTOR, getattr(args, "username", "")
     try:
         with Session(runtime.engine) as session:
-            if args.users_command == "disable":
-                disable_user(session, args.username)
-                print(f"user {args.username} disabled")
+            if args.users_command == "list":
+                for user in list_users(session):
+                    state = "disabled" if user.disabled else ("locked" if user.locked_until else "active")
+                    print(f"{user.username:<40} {user.role:<8} {state:<8} {user.auth_source}")
+            elif args.users_command == "disable":
+                accounts.disable(session, actor=actor, username=name)
+                print(f"user {name} disabled")
+            elif args.users_command == "enable":
+                accounts.enable(session, actor=actor, username=name)
+                print(f"user {name} enabled")
             elif args.users_command == "add":
-                add_user(session, username=args.username, password=_new_password(args), role=Role(args.role))
-                print(f"user {args.username} added with role {args.role}")
+                accounts.add(session, actor=actor, username=name, password=_new_password(args), role=Role(args.role))
+                print(f"user {name} added with role {args.role}")
             else:
-                reset_password(session, args.username, _new_password(args))
-                print(f"user {args.username}: password reset, account unlocked")
+                accounts.reset(session, actor=actor, username=name, password=_new_password(args))
+                print(f"user {name}: password reset, account unlocked")
     except UserError as exc:
         print(f"users: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -271,7 +284,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
     if args.preview:
         with Session(runtime.engine) as session:
             content = gather(session, now=utcnow(), tz=ZoneInfo(settings.digest.timezone),
-                             base_url=settings.web.base_url)
+                             base_url=settings.web.public_url)
         args.preview.write_text(preview_html(content), encoding="utf-8")
         print(f"digest preview written to {args.preview}")
     if args.send:
@@ -345,15 +358,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--form-type", choices=("sar_referral", "child_referral", "unknown"))
     p.add_argument("--received-at", help="ISO date-time the referral arrived (default: now)")
     p.set_defaults(func=cmd_rules_explain)
-    p = sub.add_parser("users", help="web accounts: users add NAME --role ROLE | disable NAME | reset NAME")
+    p = sub.add_parser("users", help="web accounts: users list | add NAME --role ROLE | disable NAME | "
+                                     "enable NAME | reset NAME")
     users_sub = p.add_subparsers(dest="users_command", required=True, metavar="SUBCOMMAND")
+    users_sub.add_parser("list", help="every account: name, role, state, how it signs in").set_defaults(
+        func=cmd_users)
     for name, text in (("add", "create an account"), ("disable", "disable an account and end its sessions"),
+                       ("enable", "enable a disabled account again"),
                        ("reset", "set a new password and unlock the account")):
         q = users_sub.add_parser(name, help=text)
         q.add_argument("username")
         if name == "add":
             q.add_argument("--role", choices=("triage", "manager", "admin"), required=True)
-        if name != "disable":
+        if name in ("add", "reset"):
             q.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
         q.set_defaults(func=cmd_users)
     p = sub.add_parser("digest", help="the managers' daily digest, now")

@@ -191,10 +191,12 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     """Run until interrupted: first ingest any given paths, then poll, watch and serve the web UI."""
     import uvicorn
 
+    from intake.config.checks import log_deployment_warnings
     from intake.web.app import create_app
     from intake.worker.ingest import ingest_paths as ingest
 
     settings = runtime.settings
+    log_deployment_warnings(settings)  # also shown on the intake health page
     if demo_user:
         create_demo_user(runtime)
     pool = readers.installed()

@@ -70,7 +70,7 @@ def test_a_triage_round_in_the_browser(sqlite_url: str, tmp_path: Path) -> None:
 
         page.click("a:has-text('Intake health')")
         page.click("table.quarantine button:has-text('Requeue')")
-        assert re.search(r"message \d+: case", page.content())
+        assert re.search(r"message \d+: filed as (SAR|CSPR|REF)-2026-\d{4}", page.content())
 
         page.click("button:has-text('Sign out')")
         assert page.url.endswith("/signin")
@@ -122,6 +122,6 @@ def test_digest_screenshot(sqlite_url: str, tmp_path: Path) -> None:
         browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 720, "height": 900})
         page.goto(preview.as_uri())
-        assert page.locator("img").evaluate("img => img.naturalWidth") == 480  # the PNG decodes
+        assert page.locator("img").evaluate("img => img.naturalWidth") == 600  # the PNG decodes
         page.screenshot(path=str(SCREENSHOTS / "digest.png"), full_page=True)
         browser.close()

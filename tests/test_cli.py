@@ -40,8 +40,10 @@ def test_ingest_of_the_demo_mailbox_then_export_and_messages(env: dict[str, str]
     assert "0 new, 10 already known" in again.stdout  # the same bytes are never taken in twice
     exported = json.loads(run_service(["export", "--format", "json"], env).stdout)
     assert {c["track"] for c in exported} == {"adult", "child", "unknown"}
-    rows = list(csv.DictReader(io.StringIO(run_service(["export", "--format", "csv"], env).stdout)))
-    assert [r["reference"] for r in rows] == [c["reference"] for c in exported]
+    table = run_service(["export", "--format", "csv"], env).stdout
+    assert table.startswith("\ufeff")  # a byte-order mark, so that Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
+    assert [r["Reference"] for r in rows] == [c["reference"] for c in exported]
     ledger = json.loads(run_service(["messages", "--format", "json"], env).stdout)
     assert len(ledger) == 10  # the demo quarantines one damaged form
     for row in ledger:

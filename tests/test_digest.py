@@ -121,3 +121,55 @@ def test_a_digest_that_failed_to_send_goes_out_at_the_next_firing_and_only_once(
     with Session(runtime.engine) as session:
         [run] = session.exec(select(DigestRun)).all()
     assert run.sent_at is not None and run.error == ""
+
+
+SUMMER = datetime(2026, 6, 10, 7, 30, tzinfo=UTC)  # a Wednesday, 08:30 in London (BST)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    import struct
+
+    return struct.unpack(">II", data[16:24])
+
+
+def test_links_follow_the_port_and_times_weeks_and_lists_read_as_london(sqlite_url: str, tmp_path: Path) -> None:
+    with smtp_server() as (port, collector):
+        runtime = seeded_runtime(tmp_path, sqlite_url, extra_yaml=MANAGERS + "  time: \"08:00\"\n",
+                                 env={"INTAKE_SMTP_HOST": "127.0.0.1", "INTAKE_SMTP_PORT": str(port),
+                                      "INTAKE_WEB_PORT": "8123"})
+        with Session(runtime.engine) as session:
+            cases = session.exec(select(Case)).all()
+            for case in cases:
+                case.received_at = SUMMER - timedelta(days=9)
+            cases[0].assignee = "tina"  # one held by someone, one not: the two lists differ
+            session.add_all(cases)
+            session.add(DigestRun(manual=True, started_at=SUMMER - timedelta(days=1),
+                                  sent_at=datetime(2026, 6, 9, 7, 5, tzinfo=UTC), recipients=["x@example.org"]))
+            session.commit()
+            held, free = cases[0].reference, cases[1].reference
+        assert send_scheduled(runtime.engine, runtime.settings, digest_transport(runtime.settings),
+                              now=SUMMER, calendar=WorkingCalendar()) is DigestOutcome.SENT
+    [message] = collector.messages
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert runtime.settings.web.public_url == "http://127.0.0.1:8123"
+    assert f'href="http://127.0.0.1:8123/cases/{held}"' in html
+    assert "http://127.0.0.1:8000" not in html + text
+    assert "09/06/2026 08:05, London time" in html and "09/06/2026 08:05, London time" in text  # BST, not UTC
+    assert "UTC" not in html
+    unassigned = html.split("Unassigned open cases")[1].split("<h2")[0]
+    assigned = html.split("Oldest open cases with someone assigned")[1].split("<h2")[0]
+    assert free in unassigned and held not in unassigned
+    assert held in assigned and free not in assigned
+    # Twelve labelled weeks, Mondays in London; the two cases arrived in the week of Monday 01/06.
+    assert "week of 01/06: 2" in html and "week of 08/06: 0" in html and "week of 23/03" in html
+    assert "01/06 2" in text
+    [image] = [part for part in message.walk() if part.get_content_type() == "image/png"]
+    assert _png_size(image.get_content()) == (600, 12 * 40 + 8)
+    assert 'style="display:block;width:100%;max-width:600px;height:auto' in html
+
+
+def test_base_url_from_the_environment(sqlite_url: str, tmp_path: Path) -> None:
+    runtime = seeded_runtime(tmp_path, sqlite_url, env={"INTAKE_WEB_BASE_URL": "https://triage.rbwm.example.org/",
+                                                        "INTAKE_WEB_PORT": "8123"})
+    assert runtime.settings.web.public_url == "https://triage.rbwm.example.org"

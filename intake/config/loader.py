@@ -33,6 +33,9 @@ _SCALAR_OVERRIDES: dict[str, tuple[str, ...]] = {
     "INTAKE_SMTP_SECURITY": ("smtp", "security"),
     "INTAKE_LOG_LEVEL": ("logging", "level"),
     "INTAKE_WEB_PORT": ("web", "port"),
+    "INTAKE_WEB_BASE_URL": ("web", "base_url"),
+    "INTAKE_OIDC_ISSUER": ("web", "oidc", "issuer"),
+    "INTAKE_OIDC_CLIENT_ID": ("web", "oidc", "client_id"),
 }
 _IMAP_OVERRIDES = {
     "INTAKE_IMAP_HOST": "host",
@@ -72,6 +75,10 @@ def _apply_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
     smtp = settings.smtp.model_copy(update={"password": SecretStr(smtp_password) if smtp_password else None})
     web_secret = env.get("INTAKE_WEB_SECRET")
     web = settings.web.model_copy(update={"session_secret": SecretStr(web_secret) if web_secret else None})
+    if web.oidc is not None:
+        oidc_secret = env.get(web.oidc.client_secret_env)
+        oidc = web.oidc.model_copy(update={"client_secret": SecretStr(oidc_secret) if oidc_secret else None})
+        web = web.model_copy(update={"oidc": oidc})
     return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web})
 
 
@@ -126,6 +133,9 @@ def describe_settings(settings: Settings) -> dict[str, Any]:
         account["password"] = "***" if source.password else None
     data["smtp"]["password"] = "***" if settings.smtp.password else None
     data["web"]["session_secret"] = "***" if settings.web.session_secret else None
+    data["web"]["public_url"] = settings.web.public_url
+    if settings.web.oidc is not None:
+        data["web"]["oidc"]["client_secret"] = "***" if settings.web.oidc.client_secret else None
     return data
 
 

@@ -204,17 +204,55 @@ class SecureCookies(StrEnum):
     NEVER = "never"
 
 
+class OidcSettings(_Strict):
+    """Staff sign-in with an OpenID Connect provider (Microsoft Entra ID, or any other by its issuer).
+
+    The client secret is read from the environment only (``client_secret_env``). ``role_map`` maps values of
+    ``roles_claim`` (Entra app roles, or group object ids with ``roles_claim: groups``) to roles; a user with
+    none of them is refused.
+    """
+
+    issuer: str = Field(pattern=r"^https?://")
+    client_id: str = Field(min_length=1)
+    client_secret_env: str = "INTAKE_OIDC_CLIENT_SECRET"
+    client_secret: SecretStr | None = Field(default=None, exclude=True)  # filled from the environment only
+    scopes: str = "openid profile email"
+    username_claim: str = "preferred_username"
+    roles_claim: str = "roles"
+    role_map: dict[str, str] = Field(default_factory=dict)
+    label: str = "Sign in with Microsoft"
+    leeway_seconds: int = Field(default=60, ge=0, le=300)
+
+    @field_validator("role_map")
+    @classmethod
+    def _roles(cls, value: dict[str, str]) -> dict[str, str]:
+        allowed = {"triage", "manager", "admin"}
+        for claim, role in value.items():
+            if role not in allowed:
+                raise ValueError(f"{claim!r} maps to {role!r}; a role is one of {sorted(allowed)}")
+        return value
+
+
 class WebSettings(_Strict):
     """The triage web UI."""
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str | None = Field(default=None, pattern=r"^https?://")  # INTAKE_WEB_BASE_URL; None: from the port
+    oidc: OidcSettings | None = None
     session_secret: SecretStr | None = Field(default=None, exclude=True)  # INTAKE_WEB_SECRET only
     secure_cookies: SecureCookies = SecureCookies.AUTO
     session_hours: float = Field(default=10, gt=0, le=24 * 7)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: float = Field(default=15, gt=0)
+
+    @property
+    def public_url(self) -> str:
+        """The address staff use (links in mail and the digest): base_url, else this host and port."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - a name, not a bind
+        return f"http://{host}:{self.port}"
 
 
 class DigestSettings(_Strict):

@@ -1,7 +1,9 @@
-"""A small bar chart as a PNG, drawn and encoded in pure Python (zlib + struct), for the digest email.
+"""Charts as PNGs, drawn and encoded in pure Python (zlib + struct), for the digest email and the reports page.
 
-PNG rather than SVG because many mail clients block SVG images. Digits above each bar are drawn from
-a 3x5 pixel font so that the chart reads without the table beside it.
+PNG rather than SVG because many mail clients block SVG images; sent as a CID inline image. Bars run
+across, one row per period with its label at the left and its number at the bar's end, so that the chart
+reads on a phone: the image is drawn wide (600 px) with 20 px digits and is shown at 100% of the column,
+where even a 320 px screen keeps the digits about 11 px tall. The 3x5 pixel font covers digits and '/'.
 """
 
 from __future__ import annotations
@@ -10,14 +12,19 @@ import struct
 import zlib
 from collections.abc import Sequence
 
-_DIGITS = {  # 3x5 glyphs, rows top to bottom, bits left to right
+_GLYPHS = {  # 3x5 glyphs, rows top to bottom, bits left to right
     "0": (7, 5, 5, 5, 7), "1": (2, 6, 2, 2, 7), "2": (7, 1, 7, 4, 7), "3": (7, 1, 7, 1, 7), "4": (5, 5, 7, 1, 1),
     "5": (7, 4, 7, 1, 7), "6": (7, 4, 7, 5, 7), "7": (7, 1, 1, 1, 1), "8": (7, 5, 7, 5, 7), "9": (7, 5, 7, 1, 7),
+    "/": (1, 1, 2, 4, 4), "-": (0, 0, 7, 0, 0), " ": (0, 0, 0, 0, 0),
 }
 BAR = (29, 112, 184)
 AXIS = (80, 80, 80)
 TEXT = (11, 12, 12)
 BACKGROUND = (255, 255, 255)
+WIDTH = 600
+ROW = 40
+SCALE = 4  # glyphs 12 x 20 px, 16 px apart
+GLYPH_ADVANCE = 4 * SCALE
 
 
 class Canvas:
@@ -34,10 +41,10 @@ class Canvas:
             start = (y * self.width + x0) * 3
             self.pixels[start:start + (x1 - x0) * 3] = bytes(colour) * (x1 - x0)
 
-    def number(self, x: int, y: int, text: str, scale: int = 2) -> None:
-        """Draw digits with their top-left corner at (x, y)."""
+    def text(self, x: int, y: int, text: str, scale: int = SCALE) -> None:
+        """Draw digits, '/' and '-' with their top-left corner at (x, y)."""
         for index, char in enumerate(text):
-            for row, bits in enumerate(_DIGITS.get(char, (0,) * 5)):
+            for row, bits in enumerate(_GLYPHS.get(char, (0,) * 5)):
                 for col in range(3):
                     if bits & (4 >> col):
                         left = x + (index * 4 + col) * scale
@@ -56,20 +63,26 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def bar_chart_png(values: Sequence[int], *, width: int = 480, height: int = 160) -> bytes:
-    """Bars for `values` left to right, each with its number above it, over a baseline."""
+def chart_size(rows: int) -> tuple[int, int]:
+    """The pixel size of a chart of `rows` bars (for the <img> width and height attributes)."""
+    return WIDTH, max(rows, 1) * ROW + 8
+
+
+def bar_chart_png(rows: Sequence[tuple[str, int]]) -> bytes:
+    """One horizontal bar per (label, value), top to bottom: label at the left, the value after the bar."""
+    width, height = chart_size(len(rows))
     canvas = Canvas(width, height)
-    margin, top, bottom = 8, 16, height - 10
-    canvas.fill(margin, bottom, width - margin, bottom + 2, AXIS)
-    if not values:
-        return canvas.png()
-    slot = (width - 2 * margin) // len(values)
-    peak = max(max(values), 1)
-    for index, value in enumerate(values):
-        bar_height = round((bottom - top - 12) * value / peak)
-        left = margin + index * slot + slot // 6
-        right = margin + (index + 1) * slot - slot // 6
-        canvas.fill(left, bottom - bar_height, right, bottom, BAR)
-        label = str(value)
-        canvas.number(left + (right - left - len(label) * 8 + 2) // 2, bottom - bar_height - 13, label)
+    label_width = max((len(label) for label, _ in rows), default=0) * GLYPH_ADVANCE
+    axis = label_width + 16
+    number_width = max((len(str(value)) for _, value in rows), default=1) * GLYPH_ADVANCE
+    span = width - axis - number_width - 16
+    peak = max((value for _, value in rows), default=0) or 1
+    canvas.fill(axis - 2, 0, axis, height, AXIS)
+    for index, (label, value) in enumerate(rows):
+        top = 4 + index * ROW
+        text_top = top + (ROW - 5 * SCALE) // 2
+        canvas.text(axis - 12 - len(label) * GLYPH_ADVANCE + SCALE, text_top, label)
+        length = round(span * value / peak)
+        canvas.fill(axis, top + 6, axis + length, top + ROW - 6, BAR)
+        canvas.text(axis + length + 8, text_top, str(value))
     return canvas.png()

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, func, select
 
 from intake.config.labels import code_label
 from intake.config.settings import Settings
-from intake.outgoing.chart import bar_chart_png
+from intake.outgoing.chart import bar_chart_png, chart_size
 from intake.store.dialect import insert_ignore
 from intake.store.models import Case, CaseStatus, DigestRun, Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.rows import table_of
@@ -37,9 +37,12 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 15
 WEEKS = 12
 OPEN = (CaseStatus.NEW, CaseStatus.IN_TRIAGE, CaseStatus.AWAITING_INFORMATION)
+LONDON = ZoneInfo("Europe/London")
 _templates = Environment(loader=PackageLoader("intake.outgoing", "digest_templates"),
                          autoescape=select_autoescape(default=True))
 _templates.filters["code"] = code_label  # the one label table, as the web pages word codes
+# Every time in the digest is London time, like the rest of the service (stored times are UTC).
+_templates.filters["london"] = lambda value: value.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
 
 
 class Transport(Protocol):
@@ -99,7 +102,7 @@ def _listing(session: Session, where: list[sa.ColumnElement[bool]], order: Mappe
     column = getattr(Case, dated)
     rows = session.exec(select(Case.reference, column).where(*where).order_by(order).limit(LIST_LIMIT)).all()
     total = session.exec(select(func.count()).select_from(Case).where(*where)).one()
-    items = [(ref, value.astimezone(ZoneInfo("Europe/London")).date() if isinstance(value, datetime) else value)
+    items = [(ref, value.astimezone(LONDON).date() if isinstance(value, datetime) else value)
              for ref, value in rows]
     return Listing(items, total)
 
@@ -126,7 +129,9 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
                                 "received_at")
     content.unassigned = _listing(session, [is_open, col(Case.assignee).is_(None)], col(Case.received_at),
                                   "received_at")
-    content.oldest_open = _listing(session, [is_open], col(Case.received_at), "received_at")
+    # Distinct from "unassigned": the open cases someone holds, oldest first (those nobody holds are above).
+    content.oldest_open = _listing(session, [is_open, col(Case.assignee).is_not(None)], col(Case.received_at),
+                                   "received_at")
     content.quarantined = session.exec(select(func.count()).select_from(Message)
                                        .where(Message.disposition == Disposition.QUARANTINED)).one()
     content.failed_mail = session.exec(select(func.count()).select_from(Outbox)
@@ -149,16 +154,27 @@ def weekly_counts(session: Session, *, today: date, tz: ZoneInfo, weeks: int = W
     return counts
 
 
+def last_sent(session: Session, *, on: date) -> DigestRun | None:
+    """The last digest sent on a (London) day with its HTML kept, if any."""
+    start = datetime.combine(on, time(0), LONDON)
+    statement = (select(DigestRun).where(col(DigestRun.sent_at) >= start,
+                                         col(DigestRun.sent_at) < start + timedelta(days=1),
+                                         col(DigestRun.body_html) != "")
+                 .order_by(col(DigestRun.sent_at).desc()).limit(1))
+    return session.exec(statement).first()
+
+
 def render(content: DigestContent, *, chart_src: str) -> tuple[str, str]:
     """The digest as (HTML, plain text)."""
-    values = {"d": content, "chart_src": chart_src}
+    width, height = chart_size(len(content.weekly))
+    values = {"d": content, "chart_src": chart_src, "chart_width": width, "chart_height": height}
     return (_templates.get_template("digest.html").render(**values),
             _templates.get_template("digest.txt").render(**values))
 
 
 def chart_png(content: DigestContent) -> bytes:
-    """The referrals-per-week chart."""
-    return bar_chart_png([n for _, n in content.weekly])
+    """The referrals-per-week chart, one labelled bar per week (dd/mm of its Monday)."""
+    return bar_chart_png([(monday.strftime("%d/%m"), n) for monday, n in content.weekly])
 
 
 def preview_html(content: DigestContent) -> str:
@@ -193,7 +209,7 @@ def send_now(engine: Engine, settings: Settings, transport: Transport, *, now: d
     now = now or utcnow()
     recipients = list(settings.digest.recipients)
     with Session(engine) as session:
-        content = gather(session, now=now, tz=ZoneInfo(settings.digest.timezone), base_url=settings.web.base_url)
+        content = gather(session, now=now, tz=ZoneInfo(settings.digest.timezone), base_url=settings.web.public_url)
         run = DigestRun(manual=True, started_at=now, recipients=recipients)
         session.add(run)
         session.commit()
@@ -227,7 +243,7 @@ def send_scheduled(engine: Engine, settings: Settings, transport: Transport, *, 
         if not claimed:
             log.debug("digest for %s already sent or being sent", today)
             return DigestOutcome.ALREADY_SENT
-        content = gather(session, now=now, tz=tz, base_url=settings.web.base_url)
+        content = gather(session, now=now, tz=tz, base_url=settings.web.public_url)
         run = session.exec(select(DigestRun).where(DigestRun.run_date == today)).one()
         try:
             _deliver(session, run, content, settings, transport, now)
@@ -258,6 +274,7 @@ def _deliver(session: Session, run: DigestRun, content: DigestContent, settings:
         session.commit()
         raise
     run.sent_at = utcnow()
+    run.body_html = preview_html(content)  # what the managers got, for the Digest page
     session.add(run)
     session.commit()
     log.info("digest sent to %d recipient(s): %d new case(s)", len(run.recipients), content.new_total)

@@ -5,20 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from intake.config.labels import code_label
 from intake.store.cases import current_fields, message_ids_of
-from intake.store.models import Case, Disposition, Message, Outbox, OutboxStatus
+from intake.store.models import (
+    AuditAction,
+    AuditEvent,
+    Case,
+    CaseNote,
+    Decision,
+    Disposition,
+    MailKind,
+    Message,
+    Outbox,
+    OutboxStatus,
+)
 
-CSV_COLUMNS = ("reference", "status", "received_at", "sender", "form_type", "track", "cspr", "sar",
-               "panel_notification", "rapid_review", "signposts", "flags", "duplicate_of", "acknowledged",
-               "assignee", "message_ids")
-# The same codes in words (intake.config.labels), for people reading the sheet; the code columns stay for tools.
-WORDED_COLUMNS = ("status", "track", "cspr", "sar", "signposts", "flags")
+LONDON = ZoneInfo("Europe/London")
+BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and names with accents survive
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
@@ -62,28 +76,146 @@ def cases_json(session: Session) -> str:
     return json.dumps(list(iter_cases(session)), indent=2, ensure_ascii=False)
 
 
-def cases_csv(session: Session) -> str:
-    """The export flattened to one row per case (fields as `field:<name>` columns)."""
-    rows = list(iter_cases(session))
-    field_names = sorted({name for row in rows for name in row["fields"]})
+@dataclass(frozen=True)
+class CaseRecord:
+    """What one CSV row needs beyond the exported case: staff decisions, notes and the date of each step."""
+
+    case: dict[str, Any]
+    decisions: list[Decision]
+    notes: int
+    steps: dict[str, datetime]  # step key (STEP_COLUMNS) -> when it happened
+
+    @property
+    def latest(self) -> Decision | None:
+        """The staff decision in force (the latest recorded)."""
+        return self.decisions[-1] if self.decisions else None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header as people read it, and how a record gives its cell."""
+
+    header: str
+    value: Callable[[CaseRecord], Any]
+
+
+def _decided(record: CaseRecord, attribute: str) -> Any:
+    latest = record.latest
+    return getattr(latest, attribute) if latest is not None else None
+
+
+def _words(value: object) -> str:
+    """Codes in the words staff read on the pages (one label table: intake.config.labels); lists with '; '."""
+    return code_label(value).replace(", ", "; ") if value not in (None, "", []) else ""
+
+
+def _step(key: str) -> Callable[[CaseRecord], Any]:
+    return lambda record: record.steps.get(key)
+
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    Column("Reference", lambda r: r.case["reference"]),
+    Column("Status", lambda r: _words(r.case["status"])),
+    Column("Sender", lambda r: r.case["sender"]),
+    Column("Form type", lambda r: _words(r.case["form_type"])),
+    Column("Track", lambda r: _words(r.case["track"])),
+    Column("Recommended CSPR", lambda r: _words(r.case["decisions"]["cspr"])),
+    Column("Recommended SAR", lambda r: _words(r.case["decisions"]["sar"])),
+    Column("Staff CSPR decision", lambda r: _decided(r, "cspr")),
+    Column("Staff SAR decision", lambda r: _decided(r, "sar")),
+    Column("Rationale", lambda r: _decided(r, "rationale")),
+    Column("Decided by", lambda r: _decided(r, "decided_by")),
+    Column("Decisions recorded", lambda r: len(r.decisions)),
+    Column("Panel notification due", lambda r: r.case["deadlines"]["panel_notification"]),
+    Column("Rapid review due", lambda r: r.case["deadlines"]["rapid_review"]),
+    Column("Signposts", lambda r: _words(r.case["signposts"])),
+    Column("Flags", lambda r: _words(r.case["flags"])),
+    Column("Duplicate of", lambda r: r.case["duplicate_of"]),
+    Column("Assignee", lambda r: r.case["assignee"]),
+    Column("Notes", lambda r: r.notes),
+    Column("Message-IDs", lambda r: r.case["message_ids"]),
+)
+
+# The date of each step of a case, in order: one entry per step. Review steps (issue 11: panel notification,
+# rapid review, ...) are added here with their key once they are recorded, and `_steps` fills them.
+STEP_COLUMNS: tuple[Column, ...] = (
+    Column("Received", _step("received")),
+    Column("Acknowledged", _step("acknowledged")),
+    Column("First assigned", _step("assigned")),
+    Column("First decision", _step("first_decision")),
+    Column("Latest decision", _step("latest_decision")),
+    Column("Closed", _step("closed")),
+)
+
+
+def _steps(session: Session) -> dict[int, dict[str, datetime]]:
+    """When each case reached each step, from the outbox, the decisions and the audit trail."""
+    steps: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for case_pk, when in session.exec(select(Outbox.case_pk, func.min(Outbox.sent_at))
+                                      .where(Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.sent_at).is_not(None))
+                                      .group_by(col(Outbox.case_pk))):
+        steps[case_pk]["acknowledged"] = when
+    stepped = [AuditAction.CASE_ASSIGNED, AuditAction.STATUS_CHANGED]
+    for event in session.exec(select(AuditEvent).where(col(AuditEvent.case_pk).is_not(None),
+                                                       col(AuditEvent.action).in_(stepped))
+                              .order_by(col(AuditEvent.id))):
+        target = (event.detail or {}).get("to")
+        if event.action == AuditAction.CASE_ASSIGNED and target:
+            steps[event.case_pk].setdefault("assigned", event.at)
+        elif event.action == AuditAction.STATUS_CHANGED:
+            if target == "closed":
+                steps[event.case_pk]["closed"] = event.at
+            else:
+                steps[event.case_pk].pop("closed", None)  # reopened: the later close counts
+    return steps
+
+
+def _records(session: Session) -> Iterator[CaseRecord]:
+    decisions: dict[int, list[Decision]] = defaultdict(list)
+    for decision in session.exec(select(Decision).order_by(col(Decision.decided_at), col(Decision.id))):
+        decisions[decision.case_pk].append(decision)
+    notes = dict(session.exec(select(CaseNote.case_pk, func.count()).group_by(col(CaseNote.case_pk))).all())
+    steps = _steps(session)
+    for case in session.exec(select(Case).order_by(col(Case.id))):
+        made = decisions.get(case.id, [])
+        dates = {"received": case.received_at, **steps.get(case.id, {})}
+        if made:
+            dates |= {"first_decision": made[0].decided_at, "latest_decision": made[-1].decided_at}
+        yield CaseRecord(case_to_dict(session, case), made, notes.get(case.id, 0), dates)
+
+
+def cases_csv(session: Session, *, label: Callable[[str], str] = lambda name: name) -> str:
+    """One row per case for a spreadsheet: readable headers (`label` names the fields), UK dates in London
+    time, staff decisions and the date of each step; UTF-8 with a byte-order mark; formula-safe."""
+    records = list(_records(session))
+    field_names = sorted({name for record in records for name in record.case["fields"]})
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(f"{c} (words)" for c in WORDED_COLUMNS), *(f"field:{n}" for n in field_names)])
-    for row in rows:
-        flat = {**row, "cspr": row["decisions"]["cspr"], "sar": row["decisions"]["sar"], **row["deadlines"]}
-        cells = [_cell(flat.get(c)) for c in CSV_COLUMNS]
-        cells += [code_label(flat.get(c)).replace(", ", "; ") for c in WORDED_COLUMNS]
-        cells += [_cell(row["fields"].get(n, {}).get("value")) for n in field_names]
+    writer.writerow([c.header for c in (*CASE_COLUMNS, *STEP_COLUMNS)] + [label(n) for n in field_names])
+    for record in records:
+        cells = [_cell(c.value(record)) for c in (*CASE_COLUMNS, *STEP_COLUMNS)]
+        cells += [_cell(record.case["fields"].get(n, {}).get("value")) for n in field_names]
         writer.writerow([_defuse(c) for c in cells])
     return out.getvalue()
 
 
 def _cell(value: Any) -> str:
+    """A value as a spreadsheet shows it: UK dates (London time), lists joined with '; ', yes/no."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
+        return "; ".join(_cell(v) for v in value)
+    text = str(value)
+    if _ISO_DATE.match(text):
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+    return text
 
 
 def _defuse(cell: str) -> str:

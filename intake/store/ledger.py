@@ -213,6 +213,17 @@ def requeue(session: Session, message_pk: int) -> bool:
     return result.rowcount == 1
 
 
+def file_quarantined(session: Session, *, message_pk: int, case_pk: int, reason: str) -> bool:
+    """Mark a quarantined message filed under a case staff made by hand (in the caller's transaction);
+    False when it is no longer in quarantine."""
+    result = session.execute(
+        sa.update(Message)
+        .where(col(Message.id) == message_pk, col(Message.disposition) == Disposition.QUARANTINED)
+        .values(disposition=Disposition.CASE, case_pk=case_pk, processed_at=utcnow(), reason=reason[:2000])
+    )
+    return result.rowcount == 1
+
+
 def pending_ids(session: Session, *, limit: int = 1000) -> list[int]:
     """Messages still waiting for a disposition (after a crash, or stored but not yet processed)."""
     statement = (select(Message.id).where(Message.disposition == Disposition.PENDING)

@@ -151,6 +151,13 @@ class AuditAction(StrEnum):
     ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
     ANSWER_MAPPED = "answer_mapped"
     MAPPING_UNDONE = "mapping_undone"
+    USER_ADDED = "user_added"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    USER_PASSWORD_RESET = "user_password_reset"
+    USER_ROLE_CHANGED = "user_role_changed"
+    CASE_FILED_BY_HAND = "case_filed_by_hand"
+    REPORT_EXPORTED = "report_exported"
     # The service's own actions.
     CASE_CREATED = "case_created"
     FOLLOW_UP_RECEIVED = "follow_up_received"
@@ -397,6 +404,7 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = _ts(default=None)
     created_at: datetime = _ts(default_factory=utcnow)
     password_changed_at: datetime = _ts(default_factory=utcnow)
+    auth_source: str = Field(default="local", max_length=20)  # AuthSource: local password, or oidc
 
 
 class WebSession(SQLModel, table=True):
@@ -434,6 +442,25 @@ class DigestRun(SQLModel, table=True):
     sent_at: datetime | None = _ts(default=None)
     recipients: list[str] = _json(default_factory=list)
     error: str = Field(default="", sa_type=sa.Text)
+    body_html: str = Field(default="", sa_type=sa.Text)  # the HTML as sent (chart inline), for the web page
+
+
+class AuthSource(StrEnum):
+    """Where an account signs in: a local password, or the OpenID Connect provider."""
+
+    LOCAL = "local"
+    OIDC = "oidc"
+
+
+class OidcPending(SQLModel, table=True):
+    """A sign-in sent to the OpenID Connect provider and not yet back: each state is used once."""
+
+    __tablename__ = "oidc_pending"
+
+    state_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the state sent
+    browser_hash: str = Field(max_length=64)  # sha256 of the cookie that binds it to the browser that started it
+    nonce: str = Field(max_length=100)
+    code_verifier: str = Field(max_length=200)  # PKCE
 
 
 # --- The triage desk (issue 12) --------------------------------------------------------------------------------

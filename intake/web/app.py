@@ -17,14 +17,30 @@ from sqlmodel import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intake.store.models import Case
-from intake.web import admin, caseactions, casepage, corrections, health, otheranswers, queue, replies, signin
+from intake.web import (
+    accounts,
+    admin,
+    caseactions,
+    casepage,
+    corrections,
+    digestpage,
+    health,
+    oidc,
+    otheranswers,
+    quarantine,
+    queue,
+    replies,
+    reports,
+    signin,
+)
 from intake.web.context import SessionDep, WebContext, WebRuntime, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, WebUser, security_headers
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # Every module with routes; the security tests walk these too.
-ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, health, admin)
+ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, health, quarantine, admin,
+                 oidc, accounts, reports, digestpage)
 _TITLES = {404: "Page not found", 405: "Not possible here", 415: "No preview", 422: "Could not do that"}
 
 
@@ -32,6 +48,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     """The ASGI application over the runtime's database."""
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())
+    oidc_settings = runtime.settings.web.oidc
+    app.state.web.templates.globals["oidc_label"] = oidc_settings.label if oidc_settings else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTE_MODULES:
         app.include_router(module.router)

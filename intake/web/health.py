@@ -10,11 +10,13 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col
 
+from intake.config.checks import deployment_warnings
 from intake.outgoing import outbox
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
+from intake.web.quarantine import describe_outcome, quarantine_rows
 from intake.web.security import WebUser
 
 log = logging.getLogger(__name__)
@@ -34,13 +36,14 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     text = request.query_params.get("q", "").strip()[:300]
     disposition = request.query_params.get("disposition", "")
     searched = bool(text or disposition)
-    quarantined = ledger.quarantined(session, limit=LIST_LIMIT)
+    quarantined = quarantine_rows(session, ledger.quarantined(session, limit=LIST_LIMIT))
     failed = outbox.failed_mail(session, limit=LIST_LIMIT)
     mailboxes = ledger.mailbox_states(session)
     results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
     return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
-                      dispositions=list(Disposition), notice=request.query_params.get("done", ""))
+                      dispositions=list(Disposition), notice=request.query_params.get("done", ""),
+                      warnings=deployment_warnings(web.runtime.settings))
 
 
 @router.get("/messages/{message_pk}.eml")
@@ -68,9 +71,7 @@ def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUse
     session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
-    if outcome is None:
-        return _back(f"message {message_pk} requeued; another worker is processing it")
-    return _back(f"message {message_pk}: {outcome.disposition} {outcome.case_reference or ''}".strip())
+    return _back(describe_outcome(outcome, message_pk))
 
 
 @router.post("/messages/{message_pk}/not-referral")

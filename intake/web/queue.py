@@ -23,6 +23,7 @@ from intake.store.export import cases_csv
 from intake.store.models import Case, CaseStatus, utcnow
 from intake.web.caseview import age_days, deadline_badge, london_today
 from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
+from intake.web.labels import field_label
 from intake.web.queuesearch import person_columns, search_condition
 from intake.web.security import Permission, WebUser
 
@@ -189,7 +190,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
 @router.get("/export.csv")
 def export_csv(session: SessionDep, user: WebUser = CAN_EXPORT) -> Response:
     """Every case as CSV (managers and admins)."""
-    text = cases_csv(session)
+    text = cases_csv(session, label=field_label)
     audit.record(session, actor=user.username, action=AuditAction.QUEUE_EXPORTED)
     session.commit()
     stamp = utcnow().strftime("%Y%m%d-%H%M")

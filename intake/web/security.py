@@ -44,13 +44,15 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_MAPPINGS = "manage_mappings"  # see and undo the question-to-field mappings staff taught
     SEE_PERSON = "see_person"  # the person's name and date of birth in the queue
+    MANAGE_USERS = "manage_users"
+    VIEW_REPORTS = "view_reports"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
                             Permission.SEE_PERSON}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
-                             Permission.EXPORT, Permission.SEE_PERSON}),
+                             Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS}),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -134,6 +136,10 @@ class Guard:
         response.set_cookie(name, value, httponly=True, samesite="lax" if name == SESSION_COOKIE else "strict",
                             secure=self._secure(request), path="/",
                             max_age=int(self._settings.session_hours * 3600))
+
+    def secure(self, request: Request) -> bool:
+        """Whether a cookie set on this request's response carries the Secure attribute."""
+        return self._secure(request)
 
     def _secure(self, request: Request) -> bool:
         if self._settings.secure_cookies is SecureCookies.ALWAYS:

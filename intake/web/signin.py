@@ -46,12 +46,16 @@ def signin(request: Request, session: SessionDep, username: str = Form(""), pass
     web = web_of(request)
     web.guard.check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, "login")
     settings = web.runtime.settings.web
+    tried = username.strip()[:100]
     outcome, user = authenticate(session, username.strip(), password,
                                  lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes))
     actor = user.username if user else "anonymous"
     username = user.username if user else ""
     action = AuditAction.SIGNED_IN if outcome is SignIn.OK else AuditAction.SIGN_IN_REFUSED
-    audit.record(session, actor=actor, action=action, detail={"outcome": str(outcome)})
+    detail = {"outcome": str(outcome), "method": "password"}
+    if outcome is not SignIn.OK:  # the name tried (never the password), so that an attack on an account shows
+        detail["name_tried"] = tried
+    audit.record(session, actor=actor, action=action, detail=detail)
     session.commit()
     if outcome is not SignIn.OK or not username:
         return _form(request, error=REFUSED, status_code=401)
