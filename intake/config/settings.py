@@ -10,8 +10,11 @@ import ipaddress
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from rules.area import area_from_mapping
 
 
 class Security(StrEnum):
@@ -90,6 +93,14 @@ class PartnershipSettings(_Strict):
     name: str = "Safeguarding Partnership"
     local_authority: str = "Local Authority"
     timezone: str = "Europe/London"
+    # Postcode districts, sectors and place names of the area (rules/area.py reads and validates them).
+    area: dict[str, Any] | None = None
+
+    @field_validator("area")
+    @classmethod
+    def _area(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        area_from_mapping(value)  # raises ValueError naming the key
+        return value
 
 
 class DatabaseSettings(_Strict):
