@@ -76,6 +76,11 @@ class CaseStatus(StrEnum):
     AWAITING_INFORMATION = "awaiting_information"
     DECIDED = "decided"
     CLOSED = "closed"
+    # The review after triage (rules/review.py): statuses that follow from the recorded steps.
+    IN_REVIEW = "in_review"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+    ROUTED_ELSEWHERE = "routed_elsewhere"
 
 
 class OutboxStatus(StrEnum):
@@ -148,6 +153,7 @@ class AuditAction(StrEnum):
     ATTACHMENT_UNLOCK_REFUSED = "attachment_unlock_refused"
     ANSWER_MAPPED = "answer_mapped"
     MAPPING_UNDONE = "mapping_undone"
+    STEP_RECORDED = "step_recorded"  # a step of the review after triage (intake/store/steps.py)
     # The service's own actions.
     CASE_CREATED = "case_created"
     FOLLOW_UP_RECEIVED = "follow_up_received"
@@ -284,7 +290,9 @@ class Case(SQLModel, table=True):
     flags: list[str] = _json(default_factory=list)
     panel_notification: date | None = None
     rapid_review: date | None = None
-    nearest_deadline: date | None = Field(default=None, index=True)
+    nearest_deadline: date | None = Field(default=None, index=True)  # the live clock's due date (steps stop it)
+    clock: str = Field(default="", max_length=30)  # the live clock: panel_notification, rapid_review or ""
+    live_concern: bool = Field(default=False, index=True)  # current risk: shown first everywhere, alerted once
     triage: dict[str, Any] = _json(default_factory=dict)  # every rule hit, suggestion and question
     duplicate_of: str | None = Field(default=None, max_length=40)
     acknowledged: bool = False
