@@ -84,8 +84,9 @@ class DigestContent:
     quarantined: int = 0
     failed_mail: int = 0
     weekly: list[tuple[date, int]] = field(default_factory=list)
-    live_concerns: ClockListing = ClockListing([], 0)  # first in the digest: someone must act today
-    clocks: ClockListing = ClockListing([], 0)  # every running statutory clock, with its name
+    # First in the digest: someone must act today. Then every running statutory clock, with its name.
+    live_concerns: ClockListing = field(default_factory=lambda: ClockListing([], 0))
+    clocks: ClockListing = field(default_factory=lambda: ClockListing([], 0))
 
 
 def _decision_of(track: str, cspr: str, sar: str) -> str:

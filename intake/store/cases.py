@@ -21,9 +21,9 @@ from intake.store.models import (
     StoredAttachment,
     utcnow,
 )
+from intake.store.steps import refresh_clock
 from parsers.forms.normalise import nhs_digits, nhs_number_valid
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
-from intake.store.steps import refresh_clock
 from rules.review import live_clock
 from rules.screen import ThreadFacts, ThreadQuery
 from rules.values import Signpost, Track, Triage

@@ -19,6 +19,7 @@ from intake.store.audit import record as audit_record
 from intake.store.models import Case, CaseStatus, UtcDateTime, utcnow
 from rules.review import StepKind, live_clock, review_state
 
+
 class CaseStep(SQLModel, table=True):
     """One recorded step of the review after triage."""
 
@@ -60,7 +61,8 @@ REQUIRED_DETAIL: dict[StepKind, tuple[str, ...]] = {
 
 def steps_of(session: Session, case_pk: int) -> list[CaseStep]:
     """A case's steps in the order they happened (then as recorded)."""
-    statement = select(CaseStep).where(CaseStep.case_pk == case_pk).order_by(col(CaseStep.happened_on), col(CaseStep.id))
+    statement = (select(CaseStep).where(CaseStep.case_pk == case_pk)
+                 .order_by(col(CaseStep.happened_on), col(CaseStep.id)))
     return list(session.exec(statement))
 
 
