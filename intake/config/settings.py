@@ -246,6 +246,20 @@ class DigestSettings(_Strict):
         return value
 
 
+class AlertSettings(_Strict):
+    """The live-concern alert (reference and link only) and the national Panel notification form."""
+
+    duty_address: str | None = None  # the duty team's address; None: no alert is sent (a warning is logged)
+    panel_notification_url: str = "https://childsafeguarding.education.gov.uk/"
+
+    @field_validator("duty_address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value and ("@" not in value or any(c.isspace() for c in value.strip())):
+            raise ValueError(f"{value!r} is not an email address")
+        return value.strip() if value else None
+
+
 class LoggingSettings(_Strict):
     """Log verbosity."""
 
@@ -278,6 +292,7 @@ class Settings(_Strict):
     rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
     digest: DigestSettings = DigestSettings()
+    alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     config_path: Path | None = None
 

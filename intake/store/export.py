@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 
 from intake.store.cases import current_fields, message_ids_of
 from intake.store.models import Case, Disposition, Message, Outbox, OutboxStatus
+from intake.store.steps import step_to_dict, steps_of
 
 CSV_COLUMNS = ("reference", "status", "received_at", "sender", "form_type", "track", "cspr", "sar",
                "panel_notification", "rapid_review", "signposts", "flags", "duplicate_of", "acknowledged",
-               "assignee", "message_ids")
+               "assignee", "message_ids", "live_concern", "clock", "clock_due", "questions", "steps")
 
 
 def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
@@ -45,6 +46,13 @@ def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
         "acknowledged": bool(case.acknowledged),
         "assignee": case.assignee,
         "triage": case.triage,
+        # Issue 11 (extra keys): the live concern, the live clock and the review after triage.
+        "live_concern": bool(case.live_concern),
+        "clock": {"stage": case.clock or None,
+                  "due": case.nearest_deadline.isoformat() if case.clock and case.nearest_deadline else None},
+        "provisional_deadlines": (case.triage or {}).get("provisional_deadlines"),
+        "questions": list((case.triage or {}).get("questions", [])),
+        "steps": [step_to_dict(s) for s in steps_of(session, case.id)],
     }
 
 
@@ -67,7 +75,9 @@ def cases_csv(session: Session) -> str:
     writer = csv.writer(out)
     writer.writerow([*CSV_COLUMNS, *(f"field:{n}" for n in field_names)])
     for row in rows:
-        flat = {**row, "cspr": row["decisions"]["cspr"], "sar": row["decisions"]["sar"], **row["deadlines"]}
+        flat = {**row, "cspr": row["decisions"]["cspr"], "sar": row["decisions"]["sar"], **row["deadlines"],
+                "clock": row["clock"]["stage"], "clock_due": row["clock"]["due"],
+                "steps": [f"{s['on']} {s['kind']}" for s in row["steps"]]}
         cells = [_cell(flat.get(c)) for c in CSV_COLUMNS]
         cells += [_cell(row["fields"].get(n, {}).get("value")) for n in field_names]
         writer.writerow([_defuse(c) for c in cells])

@@ -124,6 +124,7 @@ class MailKind(StrEnum):
     """What an outgoing email is."""
 
     ACKNOWLEDGEMENT = "acknowledgement"
+    LIVE_CONCERN_ALERT = "live_concern_alert"  # to the duty address: reference and link only (issue 11)
 
 
 SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
@@ -163,6 +164,9 @@ class AuditAction(StrEnum):
     ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
     ACKNOWLEDGEMENT_FAILED = "acknowledgement_failed"
     ACKNOWLEDGEMENT_BOUNCED = "acknowledgement_bounced"
+    LIVE_CONCERN_ALERT_SENT = "live_concern_alert_sent"
+    LIVE_CONCERN_ALERT_SUPPRESSED = "live_concern_alert_suppressed"
+    LIVE_CONCERN_ALERT_FAILED = "live_concern_alert_failed"
 
 
 

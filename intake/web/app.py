@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
 from intake.store.models import Case
-from intake.web import admin, caseactions, casepage, health, otheranswers, queue, signin
+from intake.web import admin, caseactions, casepage, health, otheranswers, queue, signin, steps
 from intake.web.context import SessionDep, WebContext, WebRuntime, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, security_headers
 
@@ -26,7 +26,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, casepage, caseactions, otheranswers, health, admin):
+    for module in (signin, queue, casepage, caseactions, otheranswers, steps, health, admin):
         app.include_router(module.router)
 
     @app.middleware("http")

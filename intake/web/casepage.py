@@ -31,6 +31,7 @@ from intake.store.models import (
 )
 from intake.web.context import CAN_VIEW, SessionDep, web_of
 from intake.web.otherpanel import other_answers_panel
+from intake.web.review import TEMPLATE_GLOBALS, review_view
 from intake.web.security import PDF_CSP, WebUser
 from parsers.message import parse_message
 
@@ -119,9 +120,10 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
     others = other_answers_panel(session, case, web.runtime.settings.forms.vocabulary_file)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
     session.commit()
+    review = review_view(session, case, web.runtime.settings.alerts.panel_notification_url)
     return web.render(user, "case.html", view=view, statuses=list(CaseStatus), staff_cspr=list(StaffCspr),
                       staff_sar=list(StaffSar), is_pdf=is_pdf, notice=request.query_params.get("done", ""),
-                      other_answers=others)
+                      other_answers=others, review=review, **TEMPLATE_GLOBALS)
 
 
 def _message_of_case(session: Session, case: Case, message_pk: int) -> Message:

@@ -41,6 +41,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 CODE_LABELS: dict[str, str] = {
+    "panel_notification": "notify Panel",  # the live clock (rules/review.py)
+    "rapid_review": "rapid review",
     "met": "met", "not_met": "not met", "needs_information": "needs information", "not_applicable": "n/a",
     "mandatory": "mandatory", "discretionary": "discretionary", "notify": "notify the panel",
     "do_not_notify": "do not notify", "new": "new", "in_triage": "in triage",

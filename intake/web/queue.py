@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from intake.outgoing.clocks import live_concerns
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
@@ -41,6 +42,7 @@ class QueueFilter:
     decision: str = ""  # one of DECISION_FILTERS
     flag: str = ""
     q: str = ""  # a reference or part of one, or part of a name
+    live: str = ""  # "1": live concerns only
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
         statement = statement.where(sa.cast(Case.flags, sa.Text).like(f'%"{f.flag}"%'))
     if f.q.strip():
         statement = statement.where(_search(f.q.strip()))
+    if f.live == "1":
+        statement = statement.where(col(Case.live_concern).is_(True))
     return statement
 
 
@@ -132,7 +136,7 @@ def filter_of(request: Request) -> QueueFilter:
     """The filter in a request's query string."""
     params = request.query_params
     return QueueFilter(**{name: params.get(name, "")[:200] for name in
-                          ("track", "status", "assignee", "decision", "flag", "q")})
+                          ("track", "status", "assignee", "decision", "flag", "q", "live")})
 
 
 @router.get("/")
@@ -146,7 +150,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
     query = {k: v for k, v in f.__dict__.items() if v}
     return web.render(user, "queue.html", page=page, filter=f, query=query, assignees=assignees,
                       statuses=list(CaseStatus), decisions=DECISION_FILTERS, now=utcnow(),
-                      first_page="after" not in request.query_params)
+                      first_page="after" not in request.query_params, live_band=live_concerns(session))
 
 
 @router.get("/export.csv")
