@@ -95,3 +95,10 @@ def test_the_table_covers_every_decision_code() -> None:
     assert {t.cspr for t in triages} == set(CsprDecision)
     assert {t.sar for t in triages} == set(SarDecision)
     assert {s for t in triages for s in t.signposts} == set(Signpost)
+
+
+def test_no_reason_reads_met_as_a_cspr_being_required() -> None:
+    # domain.md: "met" means notify the Panel and hold a rapid review; a local CSPR is the partners' decision.
+    for row in TABLE:
+        for reason in classify_row(row).reasons:
+            assert "CSPR is required" not in reason and "CSPR met" not in reason, (row["case"], reason)
