@@ -17,8 +17,16 @@ from intake.runtime import Runtime, build_runtime
 from intake.store.models import Case, Role, utcnow
 from intake.store.users import add_user
 from tests.conftest import make_settings
-from tests.support.browser import CHILD_BODY, PASSWORDS, SCREENSHOTS, bulk_cases, chromium_missing, launch_chromium, \
-    served, take_in
+from tests.support.browser import (
+    CHILD_BODY,
+    PASSWORDS,
+    SCREENSHOTS,
+    bulk_cases,
+    chromium_missing,
+    launch_chromium,
+    served,
+    take_in,
+)
 from tests.support.mailfactory import make_email
 from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 
