@@ -88,7 +88,9 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
     with Session(runtime.engine) as session:
         case = find_case(session, reference)
         assert (case.clock, case.nearest_deadline) == ("panel_notification", case.panel_notification)
-    assert f"{reference}  notify Panel by" in _digest_text(runtime)
+    digest = _digest_text(runtime)
+    assert f"{reference}  notify Panel by" in digest
+    assert digest.index("LIVE CONCERNS: act today (1)") < digest.index("New since the last digest")  # first
 
     def step(kind: StepKind, **detail: str) -> Case:
         with Session(runtime.engine) as session:
