@@ -158,3 +158,35 @@ def test_the_export_carries_live_concern_clock_questions_and_steps_and_still_val
     assert row["steps"][0]["kind"] == "panel_notified" and row["steps"][0]["detail"] == {"panel_reference": "CSPRP-9"}
     assert row["questions"] and "live_concern" in row["signposts"]
     assert "2026-03-11 panel_notified" in flat and "rapid_review" in flat
+
+
+def test_recording_a_step_over_http_needs_a_signed_in_worker_a_csrf_token_and_its_details(
+        sqlite_url: str, tmp_path: Path) -> None:
+    from intake.store.models import Role
+    from intake.store.users import add_user
+    from tests.support.browser import PASSWORDS, csrf_from, served, signed_in_client
+
+    runtime = build_runtime(make_settings(tmp_path, db_url=sqlite_url,
+                                          env={"INTAKE_WEB_SECRET": "test-secret-" + "x" * 20}))
+    with Session(runtime.engine) as session:
+        add_user(session, username="tina", password=PASSWORDS["tina"], role=Role.TRIAGE)
+    take_in(runtime, make_email(subject="Child referral", body=CHILD_BODY, message_id="<child-http@example.org>"))
+    reference = _case(runtime, "").reference
+    with served(runtime) as base:
+        client = signed_in_client(base, "tina")
+        page = client.get(f"/cases/{reference}").text
+        assert "Review after triage" in page and "Live concern: act today" in page
+        assert "https://childsafeguarding.education.gov.uk/" in page
+        token = csrf_from(page)
+        url = f"/cases/{reference}/steps"
+        assert client.post(url, data={"kind": "panel_notified", "on": "2026-03-11"}).status_code == 403  # no token
+        missing = client.post(url, data={"kind": "panel_notified", "on": "2026-03-11", "csrf_token": token})
+        assert missing.status_code == 400 and "panel_reference" in missing.text
+        assert client.post(url, data={"kind": "nonsense", "on": "2026-03-11", "csrf_token": token}).status_code == 400
+        done = client.post(url, data={"kind": "panel_notified", "on": "2026-03-11", "panel_reference": "P-1",
+                                      "note": "<script>x</script>", "csrf_token": token})
+        assert done.status_code == 303
+        shown = client.get(f"/cases/{reference}").text
+        assert "&lt;script&gt;x&lt;/script&gt;" in shown and "<script>x</script>" not in shown  # escaped
+        assert 'class="clock-stage">rapid review<' in shown
+        client.close()

@@ -44,8 +44,9 @@ def offered_steps(case: Case) -> list[StepKind]:
 def review_view(session: Session, case: Case, panel_url: str) -> ReviewView:
     """The recorded steps and the live clock of a case."""
     stage = ClockStage(case.clock) if case.clock in {s.value for s in ClockStage} else ClockStage.NONE
-    return ReviewView(steps_of(session, case.id), offered_steps(case), stage.label, case.nearest_deadline,
-                      panel_url)
+    provisional = " (if a child)" if stage is not ClockStage.NONE and case.panel_notification is None else ""
+    return ReviewView(steps_of(session, case.id), offered_steps(case), stage.label + provisional,
+                      case.nearest_deadline, panel_url)
 
 
 TEMPLATE_GLOBALS = {
