@@ -68,6 +68,8 @@ def steps_of(session: Session, case_pk: int) -> list[CaseStep]:
 
 def record_step(session: Session, *, case: Case, step: StepInput, actor: str) -> CaseStep:
     """Add a step, audit it and move the clock and status on, in the caller's transaction."""
+    if case.id is None:
+        raise ValueError("the case is not filed yet")
     missing = [name for name in REQUIRED_DETAIL.get(step.kind, ()) if not step.detail.get(name, "").strip()]
     if missing:
         raise ValueError(f"{step.kind.label}: {', '.join(missing)} is needed")
