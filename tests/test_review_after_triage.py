@@ -190,3 +190,34 @@ def test_recording_a_step_over_http_needs_a_signed_in_worker_a_csrf_token_and_it
         assert "&lt;script&gt;x&lt;/script&gt;" in shown and "<script>x</script>" not in shown  # escaped
         assert 'class="clock-stage">rapid review<' in shown
         client.close()
+
+
+def test_the_migration_marks_earlier_live_concerns_and_starts_their_clocks(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from intake.store.database import MIGRATIONS, create_db_engine, migrate
+
+    engine = create_db_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:  # the schema as it stood before issue 11
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        command.upgrade(config, "0003")
+    columns = ("reference, status, received_at, sender, form_type, track, cspr, sar, reasons, signposts, flags, "
+               "panel_notification, triage, acknowledged, created_at, updated_at")
+    row = ("'{ref}', '{status}', '2026-03-10 09:00:00+00', '', 'child_referral', 'child', 'met', 'not_applicable', "
+           "'[]', '{signposts}', '[]', '2026-03-17', '{{}}', {false}, '2026-03-10 09:00:00+00', "
+           "'2026-03-10 09:00:00+00'")
+    false = "FALSE" if engine.dialect.name == "postgresql" else "0"
+    with engine.begin() as connection:
+        for ref, status, signposts in (("CSPR-2026-0001", "new", '["live_concern"]'),
+                                       ("CSPR-2026-0002", "closed", "[]")):
+            values = row.format(ref=ref, status=status, signposts=signposts, false=false)
+            connection.exec_driver_sql(f"INSERT INTO cases ({columns}) VALUES ({values})")
+    migrate(engine)
+    with Session(engine) as session:
+        live, closed = session.exec(select(Case).order_by(Case.id)).all()
+    assert (live.live_concern, live.clock, live.nearest_deadline) == (True, "panel_notification", date(2026, 3, 17))
+    assert (closed.live_concern, closed.clock, closed.nearest_deadline) == (False, "", None)

@@ -32,11 +32,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("clock", sa.String(length=30), nullable=False, server_default=""))
         batch.add_column(sa.Column("live_concern", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.create_index("ix_cases_live_concern", ["live_concern"])
-    # Cases filed before this revision: a live concern is a signpost already stored; the clock is the nearest
-    # deadline's (the steps start empty, so the Panel clock runs where there is one).
+    # Cases filed before this revision: a live concern is a signpost already stored. No step is recorded yet, so
+    # the Panel clock runs wherever there is one, unless staff had closed the case (then nothing runs).
     op.execute("UPDATE cases SET live_concern = " + _true() + " WHERE CAST(signposts AS TEXT) LIKE '%\"live_concern\"%'")
-    op.execute("UPDATE cases SET clock = 'panel_notification' WHERE panel_notification IS NOT NULL")
-    op.execute("UPDATE cases SET nearest_deadline = panel_notification WHERE panel_notification IS NOT NULL")
+    op.execute("UPDATE cases SET clock = 'panel_notification', nearest_deadline = panel_notification "
+               "WHERE panel_notification IS NOT NULL AND status <> 'closed'")
+    op.execute("UPDATE cases SET nearest_deadline = NULL WHERE status = 'closed'")
 
 
 def _true() -> str:
