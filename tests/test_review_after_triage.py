@@ -205,17 +205,17 @@ def test_the_migration_marks_earlier_live_concerns_and_starts_their_clocks(db_ur
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
         command.upgrade(config, "0003")
-    columns = ("reference, status, received_at, sender, form_type, track, cspr, sar, reasons, signposts, flags, "
-               "panel_notification, triage, acknowledged, created_at, updated_at")
-    row = ("'{ref}', '{status}', '2026-03-10 09:00:00+00', '', 'child_referral', 'child', 'met', 'not_applicable', "
-           "'[]', '{signposts}', '[]', '2026-03-17', '{{}}', {false}, '2026-03-10 09:00:00+00', "
-           "'2026-03-10 09:00:00+00'")
-    false = "FALSE" if engine.dialect.name == "postgresql" else "0"
+    import sqlalchemy as sa
+
+    insert = sa.text(
+        "INSERT INTO cases (reference, status, received_at, sender, form_type, track, cspr, sar, reasons, signposts, "
+        "flags, panel_notification, triage, acknowledged, created_at, updated_at) VALUES (:ref, :status, :at, '', "
+        "'child_referral', 'child', 'met', 'not_applicable', '[]', :signposts, '[]', :due, '{}', :no, :at, :at)")
     with engine.begin() as connection:
         for ref, status, signposts in (("CSPR-2026-0001", "new", '["live_concern"]'),
                                        ("CSPR-2026-0002", "closed", "[]")):
-            values = row.format(ref=ref, status=status, signposts=signposts, false=false)
-            connection.exec_driver_sql(f"INSERT INTO cases ({columns}) VALUES ({values})")
+            connection.execute(insert, {"ref": ref, "status": status, "signposts": signposts, "no": False,
+                                        "due": date(2026, 3, 17), "at": NOW})
     migrate(engine)
     with Session(engine) as session:
         live, closed = session.exec(select(Case).order_by(Case.id)).all()
