@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from intake.outgoing.digest import gather, render
 from intake.runtime import Runtime, build_runtime
-from intake.store.cases import find_case
+from intake.store.cases import case_by_reference
 from intake.store.export import cases_csv, cases_json
 from intake.store.models import AuditEvent, Case, Outbox
 from intake.store.steps import StepInput, record_step
@@ -69,11 +69,13 @@ def test_a_live_concern_is_alerted_once_to_the_duty_address_with_reference_and_l
     for personal in ("Oliver", "Fictional", "2015"):
         assert personal not in text and personal not in alert.message["Subject"]
     assert alert.message["Auto-Submitted"] == "auto-generated"
-    with Session(runtime.engine) as session:  # reclassifying or a second look never alerts twice
-        from intake.web.caseactions import reclassify
+    with Session(runtime.engine) as session:  # reclassifying (as a correction does) never alerts twice
+        from intake.outgoing.alerts import build_alerter
+        from intake.store.cases import reclassify
 
         stored = session.get(Case, case.id)
-        reclassify(session, stored, runtime.settings)
+        reclassify(session, stored, runtime.classify)
+        build_alerter(runtime.settings).for_case(session, case=stored)
         session.commit()
         assert len(session.exec(select(Outbox).where(Outbox.kind == "live_concern_alert")).all()) == 1
     runtime.send_due()
@@ -86,7 +88,7 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
     take_in(runtime, make_email(subject="Child referral", body=CHILD_BODY, message_id="<child-clock@example.org>"))
     reference = _case(runtime, "").reference
     with Session(runtime.engine) as session:
-        case = find_case(session, reference)
+        case = case_by_reference(session, reference=reference)
         assert (case.clock, case.nearest_deadline) == ("panel_notification", case.panel_notification)
     digest = _digest_text(runtime)
     assert f"{reference}  notify Panel by" in digest
@@ -94,7 +96,7 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
 
     def step(kind: StepKind, **detail: str) -> Case:
         with Session(runtime.engine) as session:
-            case = find_case(session, reference)
+            case = case_by_reference(session, reference=reference)
             record_step(session, case=case, step=StepInput(kind, date(2026, 3, 11), "noted", detail), actor="tina")
             session.commit()
             session.refresh(case)
@@ -104,7 +106,7 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
     assert (case.clock, case.nearest_deadline, case.status) == ("rapid_review", case.rapid_review, "in_review")
     assert f"{reference}  rapid review by" in _digest_text(runtime)
     with Session(runtime.engine) as session:  # a staff decision no longer hides the rapid review date
-        case = find_case(session, reference)
+        case = case_by_reference(session, reference=reference)
         case.status = "decided"
         session.add(case)
         session.commit()

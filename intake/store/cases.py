@@ -207,4 +207,4 @@ def reclassify(session: Session, case: Case, classify: Classifier) -> None:
         if digits is None or not nhs_number_valid(digits):
             kept.add(str(Flag.INVALID_NHS_NUMBER))
     apply_triage(case, triage, extra_flags=sorted(kept))
-    refresh_clock(session, case)  # recorded steps keep their effect on the clock and the status
+    refresh_clock(session, case=case)  # recorded steps keep their effect on the clock and the status

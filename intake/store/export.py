@@ -52,7 +52,7 @@ def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
                   "due": case.nearest_deadline.isoformat() if case.clock and case.nearest_deadline else None},
         "provisional_deadlines": (case.triage or {}).get("provisional_deadlines"),
         "questions": list((case.triage or {}).get("questions", [])),
-        "steps": [step_to_dict(s) for s in steps_of(session, case.id)],
+        "steps": [step_to_dict(s) for s in steps_of(session, case_pk=case.id)],
     }
 
 

@@ -59,7 +59,7 @@ REQUIRED_DETAIL: dict[StepKind, tuple[str, ...]] = {
 }
 
 
-def steps_of(session: Session, case_pk: int) -> list[CaseStep]:
+def steps_of(session: Session, *, case_pk: int) -> list[CaseStep]:
     """A case's steps in the order they happened (then as recorded)."""
     statement = (select(CaseStep).where(CaseStep.case_pk == case_pk)
                  .order_by(col(CaseStep.happened_on), col(CaseStep.id)))
@@ -79,13 +79,13 @@ def record_step(session: Session, *, case: Case, step: StepInput, actor: str) ->
     session.flush()
     audit_record(session, actor=actor, action=AuditAction.STEP_RECORDED, case_pk=case.id,
                  detail={"step": str(step.kind), "on": step.on.isoformat(), "id": row.id})
-    refresh_clock(session, case)
+    refresh_clock(session, case=case)
     return row
 
 
-def refresh_clock(session: Session, case: Case) -> None:
+def refresh_clock(session: Session, *, case: Case) -> None:
     """Set the case's live clock, due date and status from its deadlines and recorded steps."""
-    kinds = {StepKind(s.kind) for s in steps_of(session, case.id)} if case.id is not None else set()
+    kinds = {StepKind(s.kind) for s in steps_of(session, case_pk=case.id)} if case.id is not None else set()
     provisional = (case.triage or {}).get("provisional_deadlines") or {}
     clock = live_clock(
         panel_due=case.panel_notification or _day(provisional.get("panel_notification")),

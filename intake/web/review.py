@@ -45,7 +45,7 @@ def review_view(session: Session, case: Case, panel_url: str) -> ReviewView:
     """The recorded steps and the live clock of a case."""
     stage = ClockStage(case.clock) if case.clock in {s.value for s in ClockStage} else ClockStage.NONE
     provisional = " (if a child)" if stage is not ClockStage.NONE and case.panel_notification is None else ""
-    steps = steps_of(session, case.id) if case.id is not None else []
+    steps = steps_of(session, case_pk=case.id) if case.id is not None else []
     return ReviewView(steps, offered_steps(case), stage.label + provisional,
                       case.nearest_deadline, panel_url)
 
