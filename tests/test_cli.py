@@ -13,7 +13,7 @@ import pytest
 
 from demo.forms import SAR_FORM, Layout, build
 from demo.mailbox import demo_messages, write_maildir
-from tests.conftest import EXPORT_SCHEMA, needs_export_schema
+from tests.conftest import EXPORT_SCHEMA, REPO, needs_export_schema
 from tests.support.intake_helpers import run_service
 from tests.support.mailfactory import make_email
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jsonschema
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from intake.outgoing.digest import gather, render
 from intake.runtime import Runtime, build_runtime
 from intake.store.cases import case_by_reference
 from intake.store.export import cases_csv, cases_json
-from intake.store.models import AuditEvent, Case, Outbox
+from intake.store.models import AuditEvent, Case, CaseStatus, Outbox
 from intake.store.steps import StepInput, record_step
 from rules.review import StepKind
 from tests.conftest import REPO, make_settings
@@ -44,7 +44,13 @@ def _runtime(tmp_path: Path, db_url: str, server: SmtpServer | None = None) -> R
 
 def _case(runtime: Runtime, message_id: str) -> Case:
     with Session(runtime.engine) as session:
-        return session.exec(select(Case).order_by(Case.id.desc())).first()  # type: ignore[union-attr]
+        return session.exec(select(Case).order_by(col(Case.id).desc())).one()
+
+
+def _by_reference(session: Session, reference: str) -> Case:
+    found = case_by_reference(session, reference=reference)
+    assert found is not None
+    return found
 
 
 def _digest_text(runtime: Runtime) -> str:
@@ -73,7 +79,7 @@ def test_a_live_concern_is_alerted_once_to_the_duty_address_with_reference_and_l
         from intake.outgoing.alerts import build_alerter
         from intake.store.cases import reclassify
 
-        stored = session.get(Case, case.id)
+        stored = session.get_one(Case, case.id)
         reclassify(session, stored, runtime.classify)
         build_alerter(runtime.settings).for_case(session, case=stored)
         session.commit()
@@ -88,7 +94,7 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
     take_in(runtime, make_email(subject="Child referral", body=CHILD_BODY, message_id="<child-clock@example.org>"))
     reference = _case(runtime, "").reference
     with Session(runtime.engine) as session:
-        case = case_by_reference(session, reference=reference)
+        case = _by_reference(session, reference)
         assert (case.clock, case.nearest_deadline) == ("panel_notification", case.panel_notification)
     digest = _digest_text(runtime)
     assert f"{reference}  notify Panel by" in digest
@@ -96,7 +102,7 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
 
     def step(kind: StepKind, **detail: str) -> Case:
         with Session(runtime.engine) as session:
-            case = case_by_reference(session, reference=reference)
+            case = _by_reference(session, reference)
             record_step(session, case=case, step=StepInput(kind, date(2026, 3, 11), "noted", detail), actor="tina")
             session.commit()
             session.refresh(case)
@@ -106,8 +112,8 @@ def test_the_clock_moves_from_notify_panel_to_rapid_review_to_closed_and_the_dig
     assert (case.clock, case.nearest_deadline, case.status) == ("rapid_review", case.rapid_review, "in_review")
     assert f"{reference}  rapid review by" in _digest_text(runtime)
     with Session(runtime.engine) as session:  # a staff decision no longer hides the rapid review date
-        case = case_by_reference(session, reference=reference)
-        case.status = "decided"
+        case = _by_reference(session, reference)
+        case.status = CaseStatus.DECIDED
         session.add(case)
         session.commit()
     assert f"{reference}  rapid review by" in _digest_text(runtime)
@@ -127,7 +133,7 @@ def test_a_step_without_its_details_is_refused(sqlite_url: str, tmp_path: Path) 
     runtime = _runtime(tmp_path, sqlite_url)
     take_in(runtime, make_email(subject="Child referral", body=CHILD_BODY, message_id="<child-x@example.org>"))
     with Session(runtime.engine) as session:
-        case = session.exec(select(Case)).first()
+        case = session.exec(select(Case)).one()
         with pytest.raises(ValueError, match="panel_reference is needed"):
             record_step(session, case=case, step=StepInput(StepKind.PANEL_NOTIFIED, date(2026, 3, 11)), actor="tina")
 
@@ -147,7 +153,7 @@ def test_the_export_carries_live_concern_clock_questions_and_steps_and_still_val
     runtime = _runtime(tmp_path, db_url)
     take_in(runtime, make_email(subject="Child referral", body=CHILD_BODY, message_id="<child-exp@example.org>"))
     with Session(runtime.engine) as session:
-        case = session.exec(select(Case)).first()
+        case = session.exec(select(Case)).one()
         record_step(session, case=case, step=StepInput(StepKind.PANEL_NOTIFIED, date(2026, 3, 11), "",
                                                        {"panel_reference": "CSPRP-9"}), actor="tina")
         session.commit()
@@ -220,6 +226,6 @@ def test_the_migration_marks_earlier_live_concerns_and_starts_their_clocks(db_ur
                                         "due": date(2026, 3, 17), "at": NOW})
     migrate(engine)
     with Session(engine) as session:
-        live, closed = session.exec(select(Case).order_by(Case.id)).all()
+        live, closed = session.exec(select(Case).order_by(col(Case.id))).all()
     assert (live.live_concern, live.clock, live.nearest_deadline) == (True, "panel_notification", date(2026, 3, 17))
     assert (closed.live_concern, closed.clock, closed.nearest_deadline) == (False, "", None)

@@ -103,7 +103,7 @@ def apply_triage(case: Case, triage: Triage, *, extra_flags: Sequence[str] = ())
     }
     clock = live_clock(panel_due=case.panel_notification or (provisional and provisional.panel_notification),
                        review_due=case.rapid_review or (provisional and provisional.rapid_review), steps=())
-    case.clock, case.nearest_deadline = str(clock.stage), clock.due
+    case.clock, case.nearest_deadline = clock.stage, clock.due
     case.updated_at = utcnow()
 
 

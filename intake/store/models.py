@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from parsers.values import FormType
+from rules.review import ClockStage
 from rules.values import CsprDecision, SarDecision, Track
 
 
@@ -295,7 +296,7 @@ class Case(SQLModel, table=True):
     panel_notification: date | None = None
     rapid_review: date | None = None
     nearest_deadline: date | None = Field(default=None, index=True)  # the live clock's due date (steps stop it)
-    clock: str = Field(default="", max_length=30)  # the live clock: panel_notification, rapid_review or ""
+    clock: ClockStage = Field(default=ClockStage.NONE, sa_type=sa.String(30))  # the live clock (rules/review.py)
     live_concern: bool = Field(default=False, index=True)  # current risk: shown first everywhere, alerted once
     triage: dict[str, Any] = _json(default_factory=dict)  # every rule hit, suggestion and question
     duplicate_of: str | None = Field(default=None, max_length=40)

@@ -27,7 +27,7 @@ class CaseStep(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_pk: int = Field(foreign_key="cases.id", index=True)
-    kind: str = Field(max_length=40)  # rules.review.StepKind
+    kind: StepKind = Field(sa_type=sa.String(40))
     happened_on: date  # the day the step happened (not the day it was typed in)
     actor: str = Field(max_length=100)
     note: str = Field(default="", sa_type=sa.Text)
@@ -73,7 +73,7 @@ def record_step(session: Session, *, case: Case, step: StepInput, actor: str) ->
     missing = [name for name in REQUIRED_DETAIL.get(step.kind, ()) if not step.detail.get(name, "").strip()]
     if missing:
         raise ValueError(f"{step.kind.label}: {', '.join(missing)} is needed")
-    row = CaseStep(case_pk=case.id, kind=str(step.kind), happened_on=step.on, actor=actor, note=step.note[:5000],
+    row = CaseStep(case_pk=case.id, kind=step.kind, happened_on=step.on, actor=actor, note=step.note[:5000],
                    detail={k: v[:500] for k, v in step.detail.items() if v})
     session.add(row)
     session.flush()
@@ -91,7 +91,7 @@ def refresh_clock(session: Session, *, case: Case) -> None:
         panel_due=case.panel_notification or _day(provisional.get("panel_notification")),
         review_due=case.rapid_review or _day(provisional.get("rapid_review")),
         steps=kinds, provisional=bool(provisional) and case.panel_notification is None)
-    case.clock = str(clock.stage)
+    case.clock = clock.stage
     case.nearest_deadline = clock.due
     state = review_state(kinds)
     if state is not None:

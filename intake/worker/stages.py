@@ -22,7 +22,8 @@ from parsers.forms.vocabulary import Vocabulary
 from parsers.values import ExtractedForm, Field, FormType
 from rules.area import area_from_mapping
 from rules.calendar import WorkingCalendar
-from rules.ruleset import Ruleset, load_ruleset
+from rules.policy import Ruleset
+from rules.ruleset import load_ruleset
 from rules.triage import classify
 from rules.values import Triage
 
