@@ -201,9 +201,9 @@ def cmd_rules_explain(args: argparse.Namespace) -> int:
     """Every rule's verdict for a set of fields given as JSON."""
     from datetime import UTC, datetime
 
+    from intake.worker.stages import configured_ruleset
     from rules.calendar import WorkingCalendar
     from rules.explain import explain
-    from rules.ruleset import load_ruleset
 
     try:
         data = json.loads(args.fields.read_text(encoding="utf-8"))
@@ -216,7 +216,7 @@ def cmd_rules_explain(args: argparse.Namespace) -> int:
         received = received.replace(tzinfo=UTC)
     form_type = args.form_type or (data.get("form_type") if isinstance(data.get("form_type"), str) else "unknown")
     result = explain(fields, form_type=form_type, received_at=received,
-                     ruleset=load_ruleset(args.settings.rules.file), calendar=WorkingCalendar())
+                     ruleset=configured_ruleset(args.settings), calendar=WorkingCalendar())
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return EXIT_OK
 

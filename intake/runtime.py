@@ -10,6 +10,7 @@ from intake.config.settings import Settings
 from intake.mail.connections import open_mailbox, smtp_token_source
 from intake.mail.smtp import SmtpTransport
 from intake.outgoing.acknowledgement import Acknowledger
+from intake.outgoing.alerts import build_alerter
 from intake.outgoing.outbox import OutboxSender, SendReport
 from intake.store.cases import Classifier
 from intake.store.database import create_db_engine, migrate
@@ -49,7 +50,8 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     stages = build_stages(settings)
     pipeline = Pipeline(engine, stages, own_address=settings.mailbox_address,
                         max_message_bytes=settings.limits.max_message_bytes, worker=worker,
-                        acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days)
+                        acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days,
+                        alerter=build_alerter(settings))
     workers = settings.processing.worker_count()
     use_reader_pool(size=workers, recycle_after=settings.processing.recycle_after_jobs)
     pollers = [Poller(engine, pipeline, account, open_mailbox, workers=workers) for account in settings.accounts]

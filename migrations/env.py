@@ -4,7 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import intake.store.learning
-import intake.store.models  # noqa: F401
+import intake.store.models
+import intake.store.steps  # noqa: F401 - the review steps table (issue 11)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

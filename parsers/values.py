@@ -42,6 +42,9 @@ class Flag(StrEnum):
     FORM_NOT_EXTRACTED = "form_not_extracted"
     DEADLINE_ESTIMATED = "deadline_estimated"
     SAFEGUARDING_CONCERN_FORM = "safeguarding_concern_form"  # an s42 concern form, not a review referral
+    AGE_UNCERTAIN = "age_uncertain"
+    CONTRADICTION = "contradiction"
+    OUT_OF_AREA = "out_of_area"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 from parsers.values import Field, FormType
 from rules.age import AgeAtEvent, read_age
 from rules.calendar import WorkingCalendar
-from rules.codes import AbuseStatus, AbuseType, Perpetrator
+from rules.codes import AbuseStatus, AbuseType, Answer, Perpetrator
+from rules.contradictions import Contradiction, find_contradictions
 from rules.evidence import inferred_suggestions, read_evidence
-from rules.phrases import ABUSE_FIELD, ABUSE_TYPES_FIELD
+from rules.phrases import ABUSE_FIELD, ABUSE_TYPES_FIELD, CURRENT_RISK_FIELD, OTHER_CHILDREN_FIELD
+from rules.place import PlaceFact, read_event_place, read_residence
 from rules.policy import Ruleset
 from rules.reader import FieldReader
 from rules.truth import Truth
@@ -38,6 +40,11 @@ ASK_CARE_NEEDS = (
 ASK_JOINT_WORKING = (
     "Is there reasonable cause for concern about how the agencies worked together to safeguard the adult?"
 )
+ASK_CAUSATION = (
+    "Did the abuse or neglect cause or contribute to the death? s44(2) needs it; the suspicion is read as covering "
+    "the death until the referrer confirms"
+)
+ASK_OTHER_CHILDREN = "Are there other children in the same household or care (brothers, sisters, others)?"
 
 
 @dataclass(frozen=True)
@@ -61,10 +68,21 @@ class CaseFacts:
     autistic: Truth
     perpetrator: Perpetrator | None
     la_aware_on: date | None
+    death_caused: Truth  # s44(2): the death resulted from the abuse or neglect (unknown: read as yes, and ask)
+    death_cause_stated: Answer | None
+    event_place: PlaceFact
+    residence: PlaceFact
+    other_children: Truth
+    current_risk: Truth  # an ongoing risk stated on the form (not the summary's suggestion)
+    contradictions: tuple[Contradiction, ...]
     suggestions: tuple[Suggestion, ...]
     notes: tuple[str, ...]
     ruleset: Ruleset
     calendar: WorkingCalendar
+
+    def suggested(self, field: str, value: object = None) -> Suggestion | None:
+        """The first suggestion from the free text for `field` (and `value`, if given)."""
+        return next((s for s in self.suggestions if s.field == field and value in (None, s.value)), None)
 
     @property
     def track(self) -> Track:
@@ -95,29 +113,46 @@ def build_case(
     read = FieldReader(fields, suggestions)
     age = read_age(read, received_on=received_on, age_of_majority=ruleset.thresholds.age_of_majority)
     abuse_status, abuse_types, abuse = _abuse(read)
+    contradictions = find_contradictions(read, suggestions)
+    unsure = {c.answer: Truth.unknown(c.question) for c in contradictions}
+    cause = read.choice("event.death_resulted_from_abuse", Answer)
     return CaseFacts(
         form_type=form_type,
         received_on=received_on,
         age=age,
-        died=_died(read),
-        abuse=abuse,
+        died=unsure.get("died") or _died(read),
+        abuse=unsure.get("abuse") or abuse,
         abuse_status=abuse_status,
         abuse_types=abuse_types,
-        child_harmed=read.answer("event.seriously_harmed", ASK_CHILD_HARM),
-        adult_serious=_adult_serious(read, abuse_types, ruleset),
-        care_needs=read.answer("adult.care_and_support_needs", ASK_CARE_NEEDS),
+        child_harmed=unsure.get("harmed") or read.answer("event.seriously_harmed", ASK_CHILD_HARM),
+        adult_serious=unsure.get("harmed") or _adult_serious(read, abuse_types, ruleset),
+        care_needs=unsure.get("care_needs") or read.answer("adult.care_and_support_needs", ASK_CARE_NEEDS),
         joint_working=read.answer("adult.joint_working_concern", ASK_JOINT_WORKING),
         looked_after=read.answer("child.looked_after", "Is the child looked after by a local authority?"),
         care_leaver=read.answer("child.care_leaver", "Is the person a care leaver?"),
         learning_disability=read.answer("adult.learning_disability", "Does the person have a learning disability?"),
         autistic=read.answer("adult.autistic", "Is the person autistic?"),
-        perpetrator=read.choice("event.perpetrator_relationship", Perpetrator),
+        perpetrator=_perpetrator(read),
         la_aware_on=read.date("event.date_la_aware"),
+        death_caused=Truth.of(cause is Answer.YES) if cause in (Answer.YES, Answer.NO)
+        else Truth.unknown(ASK_CAUSATION),
+        death_cause_stated=cause,
+        event_place=read_event_place(read, ruleset.area),
+        residence=read_residence(read, ruleset.area),
+        other_children=read.answer(OTHER_CHILDREN_FIELD, ASK_OTHER_CHILDREN),
+        current_risk=read.answer(CURRENT_RISK_FIELD, "Is the person at risk now?"),
+        contradictions=contradictions,
         suggestions=suggestions,
         notes=tuple(dict.fromkeys(read.notes)),
         ruleset=ruleset,
         calendar=calendar,
     )
+
+
+def _perpetrator(read: FieldReader) -> Perpetrator | None:
+    """The relationship ticked; where several are ticked (a son who was also the carer), the closest."""
+    ticked = read.codes("event.perpetrator_relationship", Perpetrator)
+    return min(ticked, key=list(Perpetrator).index) if ticked else None
 
 
 def _local_date(received_at: datetime, zone: str) -> date:

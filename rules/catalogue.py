@@ -7,7 +7,9 @@ from types import MappingProxyType
 
 from rules.cspr import CsprMet, CsprNeedsInformation, CsprNotApplicable, CsprNotMet
 from rules.deadlines import PanelDeadlines
-from rules.flags import CareLeaver, TrackMismatch, TransitionCase
+from rules.duty import AdultArea, ChildDutyHolder
+from rules.flags import AgeUncertain, CareLeaver, Contradictions, TrackMismatch, TransitionCase
+from rules.questions import LookedAfterQuestion, OtherChildrenQuestion
 from rules.rule import Rule
 from rules.sar import (
     SarDiscretionary,
@@ -18,6 +20,7 @@ from rules.sar import (
     SarNotMet,
 )
 from rules.signposts import (
+    CareLeaverDeath,
     ChildDeathReview,
     DomesticAbuseRelatedDeath,
     LearningDisabilityDeath,
@@ -26,25 +29,32 @@ from rules.signposts import (
 )
 
 _ALL: tuple[Rule, ...] = (
+    LiveConcern(),
+    Contradictions(),
     TrackMismatch(),
     TransitionCase(),
+    AgeUncertain(),
     CareLeaver(),
     CsprNotApplicable(),
     CsprMet(),
     CsprNotMet(),
     CsprNeedsInformation(),
     PanelDeadlines(),
+    ChildDutyHolder(),
     SarNotApplicable(),
     SarMandatoryCondition1(),
     SarMandatoryCondition2(),
     SarDiscretionary(),
     SarNotMet(),
     SarNeedsInformation(),
+    AdultArea(),
     ChildDeathReview(),
     LookedAfterChildDeath(),
     DomesticAbuseRelatedDeath(),
     LearningDisabilityDeath(),
-    LiveConcern(),
+    CareLeaverDeath(),
+    OtherChildrenQuestion(),
+    LookedAfterQuestion(),
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({rule.name: rule for rule in _ALL})

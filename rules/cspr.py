@@ -55,8 +55,9 @@ class CsprMet:
         if not is_met(case):
             return miss("the stated answers do not (yet) show a serious child safeguarding case for a child")
         reason = (
-            f"CSPR met (Children Act 2004 s16C): {case.abuse_words()} and {_outcome_words(case)}; "
-            f"{case.ruleset.local_authority.name} must notify the Child Safeguarding Practice Review Panel"
+            f"Serious child safeguarding case (Children Act 2004 s16C): {case.abuse_words()} and "
+            f"{_outcome_words(case)}: notify the Panel and hold a rapid review (whether a local CSPR follows is the "
+            "partners' decision after the rapid review)"
         )
         return Outcome(True, reason, cspr=CsprDecision.MET)
 
@@ -101,7 +102,8 @@ class CsprNeedsInformation:
         if truth.is_true:
             days = case.ruleset.thresholds.panel_notification_working_days
             due = case.calendar.add_working_days(case.la_aware_on or case.received_on, days)
-            reason += f"; if a child, this is a serious child safeguarding case: the panel is due by {due}"
+            reason += (f"; if a child, this is a serious child safeguarding case: notify the Panel by {due} "
+                       "(provisional, kept in the queue until the age is known)")
         return Outcome(
             True,
             reason,

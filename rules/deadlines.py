@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from parsers.values import Flag
 from rules.case import CaseFacts
-from rules.cspr import is_met
+from rules.cspr import is_met, serious_case
+from rules.duty import duty_elsewhere
 from rules.rule import Outcome, miss
-from rules.values import Deadlines
+from rules.values import Deadlines, Track
 
 
 class PanelDeadlines:
@@ -23,9 +24,12 @@ class PanelDeadlines:
     law = "Children Act 2004 s16C(1); Working Together to Safeguard Children 2023, chapter 5"
 
     def check(self, case: CaseFacts) -> Outcome:
-        """Matched when the CSPR test is met; gives both dates and whether they are estimated."""
-        if not is_met(case):
+        """Matched when the CSPR test is met (or would be, for a person of unknown age); gives both dates."""
+        provisional = case.track is Track.UNKNOWN and serious_case(case).is_true
+        if not (is_met(case) or provisional):
             return miss("no statutory deadline: the CSPR decision is not met")
+        if duty_elsewhere(case):
+            return miss("no deadline here: the Panel notification is another local authority's duty")
         thresholds = case.ruleset.thresholds
         estimated = case.la_aware_on is None
         aware_on = case.received_on if case.la_aware_on is None else case.la_aware_on
@@ -34,6 +38,7 @@ class PanelDeadlines:
             rapid_review=case.calendar.add_working_days(aware_on, thresholds.rapid_review_working_days),
             aware_on=aware_on,
             estimated_from_receipt=estimated,
+            provisional=provisional,
         )
         la_name = case.ruleset.local_authority.name
         if estimated:
@@ -44,5 +49,17 @@ class PanelDeadlines:
             f"Deadlines: notify the panel by {deadlines.panel_notification} and complete the rapid review by "
             f"{deadlines.rapid_review}, counted in working days from {aware_on}, {basis}"
         )
+        if provisional:
+            reason = "Provisional (if a child): " + reason[0].lower() + reason[1:]
+        questions = (_ask_aware(la_name, case),) if estimated else ()
         flags = frozenset({Flag.DEADLINE_ESTIMATED}) if estimated else frozenset()
-        return Outcome(True, reason, deadlines=deadlines, flags=flags)
+        return Outcome(True, reason, deadlines=deadlines, flags=flags, questions=questions)
+
+
+def _ask_aware(la_name: str, case: CaseFacts) -> str:
+    """When did the authority first know? Said more urgently when the harm came well before the email."""
+    question = f"When did {la_name} first know of the incident? The deadlines run from that date"
+    if case.age.event_basis != "date received" and (case.received_on - case.age.event_on).days > 7:
+        question += (f" (the {case.age.event_basis} was {case.age.event_on}: the authority may have known earlier "
+                     "and the deadline may already have passed)")
+    return question

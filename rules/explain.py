@@ -67,7 +67,7 @@ def _value(value: Any) -> FieldValue:
 
 def triage_to_dict(triage: Triage) -> dict[str, Any]:
     """The export keys (track, decisions, reasons, signposts, deadlines, flags) plus hits, suggestions,
-    questions and deadlines_estimated; JSON-ready, dates as ISO strings or null."""
+    questions (ranked), deadlines_estimated and provisional_deadlines; JSON-ready, dates as ISO strings or null."""
     deadlines = triage.deadlines
     return {
         "track": triage.track.value,
@@ -90,7 +90,19 @@ def triage_to_dict(triage: Triage) -> dict[str, Any]:
         ],
         "questions": list(triage.questions),
         "deadlines_estimated": deadlines.estimated_from_receipt,
+        "ranked_questions": [
+            {"question": q.text, "rule": q.rule, "rank": q.rank, "kind": q.kind} for q in triage.ranked_questions
+        ],
+        "provisional_deadlines": _provisional(triage),
     }
+
+
+def _provisional(triage: Triage) -> dict[str, str | None] | None:
+    """The "if a child" dates of a person of unknown age, or None."""
+    found = triage.provisional_deadlines
+    if found is None:
+        return None
+    return {"panel_notification": _iso(found.panel_notification), "rapid_review": _iso(found.rapid_review)}
 
 
 def _iso(value: Any) -> str | None:

@@ -16,6 +16,8 @@ ABUSE_TYPES_FIELD = "event.abuse_types"
 ABUSE_FIELD = "event.abuse_or_neglect"
 # Not a form field: the summary describes risk now (rules/signposts.py routes it as `live_concern`).
 CURRENT_RISK_FIELD = "event.current_risk"
+# Other children in the same household or care (a form answer where the form asks, else from the summary).
+OTHER_CHILDREN_FIELD = "child.other_children_in_household"
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,20 @@ PHRASES: tuple[Phrase, ...] = (
            "adult.care_and_support_needs", "no"),
     Phrase("evidence.current_risk", CURRENT_RISK_FIELD, "yes",
            _p(r"\b(remains? at risk|ongoing (?:risk|abuse|concerns?)|currently at risk|at risk now|"
-              r"still (?:lives|living) with|continu\w+ to (?:be at risk|live with)|"
+              r"still (?:lives|living|resides|residing|stays|staying) with|continu\w+ to (?:be at risk|live with)|"
+              r"remains? (?:at home|in the (?:family )?home|in the household|in (?:his|her|their) care)|"
+              r"(?:has|have) returned (?:home|to the (?:family )?home)|still (?:has|have) (?:contact|access)|"
               r"other children (?:in|at) the (?:home|household)|"
               r"siblings? (?:remain|still))")),
+    # Other children in the same household or care (siblings after a child's death): a live concern.
+    Phrase("evidence.other_children", OTHER_CHILDREN_FIELD, "yes",
+           _p(r"\b(siblings?|(?:(?:younger|older|baby|twin|little|big) |half[- ]|step[- ]?)(?:brother|sister)s?|"
+              r"other children|brothers? and sisters?)\b"),
+           OTHER_CHILDREN_FIELD, "no"),
+    # A relative who was also the person's carer is still a relative for a DARDR (a paid carer is not).
+    Phrase("evidence.relative_carer", "event.perpetrator_relationship", "relative",
+           _p(r"\b(?:her|his|their) (?:son|daughter|husband|wife|partner|mother|father|brother|sister|grand\w+|"
+              r"niece|nephew)\b,? (?:\w+ ){0,3}?(?:was|is|as|acted as|and) (?:also )?(?:her|his|their|the) "
+              r"(?:main |primary |sole |unpaid |informal |family )?carer")),
+    Phrase("evidence.stillbirth", "event.stillbirth", "yes", _p(r"\b(still[- ]?birth|still[- ]?born)\b")),
 )

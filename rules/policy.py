@@ -9,30 +9,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rules.area import Area
 from rules.codes import AbuseType
 
 # The order rules run in and their verdicts are shown when rules.yaml does not say otherwise. Names only: the
 # catalogue (rules/catalogue.py) maps them to rules, and a test keeps the two lists the same.
 DEFAULT_RULE_ORDER: tuple[str, ...] = (
+    "signpost_live_concern",
+    "contradiction",
     "track_mismatch",
     "transition_case",
+    "age_uncertain",
     "care_leaver",
     "cspr_not_applicable",
     "cspr_met",
     "cspr_not_met",
     "cspr_needs_information",
     "cspr_deadlines",
+    "duty_holder_child",
     "sar_not_applicable",
     "sar_mandatory_condition_1",
     "sar_mandatory_condition_2",
     "sar_discretionary",
     "sar_not_met",
     "sar_needs_information",
+    "area_adult",
     "signpost_cdr",
     "signpost_lac_death_notification",
     "signpost_dardr",
     "signpost_leder",
-    "signpost_live_concern",
+    "signpost_care_leaver_death_notification",
+    "ask_other_children",
+    "looked_after_question",
 )
 
 
@@ -68,3 +76,6 @@ class Ruleset:
     serious_abuse_types: frozenset[AbuseType] = frozenset()
     timezone: str = "Europe/London"
     source: str = "defaults"
+    # The partnership's area (config.yaml `partnership.area`, set by the caller with dataclasses.replace):
+    # empty means every place is asked about.
+    area: Area = field(default_factory=Area)

@@ -39,6 +39,18 @@ class FieldReader:
             return None
         return found.value
 
+    def peek(self, name: str) -> object | None:
+        """The stated value as written, without reading or noting it (for cross-checks between answers)."""
+        return self._raw(name)
+
+    def peek_flag(self, name: str) -> bool | None:
+        """A true/false field as `flag` reads it, without noting an unreadable value."""
+        value = self._raw(name)
+        if value is None or isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        return (word in _YES) if word in _YES | _NO else None
+
     def _set_aside(self, name: str, value: object, expected: str) -> None:
         self.notes.append(f"{name} {value!r} is not {expected}: treated as not stated")
 

@@ -17,8 +17,18 @@ LAW = "Care Act 2014 s44"
 
 
 def condition_1(case: CaseFacts) -> Truth:
-    """s44(2): the adult has died and abuse or neglect is known or suspected."""
-    return case.died & case.abuse
+    """s44(2): the adult has died and abuse or neglect, known or suspected, caused it.
+
+    When the form says the death did not result from the abuse or neglect, condition 1 is not met; when it is
+    silent, the suspicion is read as covering the death and the referrer is asked to confirm (domain.md).
+    """
+    caused = Truth.of(False) if case.death_caused.is_false else Truth.of(True)
+    return case.died & case.abuse & caused
+
+
+def cause_silent(case: CaseFacts) -> bool:
+    """The adult died with abuse or neglect suspected, and the form does not say whether it caused the death."""
+    return case.died.is_true and not case.abuse.is_false and case.death_caused.is_unknown
 
 
 def condition_2(case: CaseFacts) -> Truth:
@@ -62,6 +72,10 @@ class SarMandatoryCondition1:
         if not condition_1(case).is_true:
             return miss("the adult is not known to have died with abuse or neglect known or suspected")
         reason = f"s44(2) condition 1: the adult has died and {case.abuse_words()}; {_NEEDS}"
+        if cause_silent(case):
+            reason += ("; the form does not say whether the abuse or neglect caused the death: read as covering it, "
+                       "to be confirmed")
+            return Outcome(True, reason, sar=SarDecision.MANDATORY, questions=case.death_caused.questions)
         return Outcome(True, reason, sar=SarDecision.MANDATORY)
 
 
@@ -99,6 +113,8 @@ class SarDiscretionary:
             why = "the form raises no concern about how agencies worked together"
         elif case.abuse.is_false:
             why = "the form says abuse or neglect is not suspected"
+        elif case.died.is_true and case.death_caused.is_false:
+            why = "the form says the death did not result from the abuse or neglect (s44(2) condition 1 not met)"
         else:
             why = "the adult is alive and the form says the abuse or neglect was not serious"
         return Outcome(True, f"s44(4) discretionary: the adult has care and support needs but {why}",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from parsers.values import FormType
 from rules.case import CaseFacts
-from rules.codes import DOMESTIC_RELATIONSHIPS, AbuseType
-from rules.phrases import CURRENT_RISK_FIELD
+from rules.codes import DOMESTIC_RELATIONSHIPS, AbuseType, Perpetrator
+from rules.phrases import ABUSE_FIELD, CURRENT_RISK_FIELD, OTHER_CHILDREN_FIELD
 from rules.rule import Outcome, miss
 from rules.values import Signpost, Track
 
@@ -32,6 +32,10 @@ class ChildDeathReview:
             return miss("the person is not known to have died")
         if not _maybe_child(case):
             return miss("the person was not a child at the event")
+        if case.age.unborn and not case.age.born_alive:
+            return miss("a death before birth (stillbirth or termination): outside the Child Death Review")
+        if case.suggested("event.stillbirth") is not None and not case.age.born_alive:
+            return miss("the summary speaks of a stillbirth: outside the Child Death Review (confirm)")
         assumed = "" if case.track is Track.CHILD else " (age not known; a children's form)"
         return Outcome(True, f"Child death: notify the Child Death Review partners{assumed}", signpost=Signpost.CDR)
 
@@ -65,13 +69,19 @@ class DomesticAbuseRelatedDeath:
         minimum = case.ruleset.thresholds.dardr_min_age
         if not case.died.is_true or case.abuse.is_false:
             return miss("not a death with abuse or neglect known, suspected or unanswered")
+        if case.death_caused.is_false:
+            return miss("the form says the death did not result from the abuse or neglect")
         close = case.perpetrator in DOMESTIC_RELATIONSHIPS or AbuseType.DOMESTIC in case.abuse_types
-        if not close:
+        family = case.suggested("event.perpetrator_relationship", "relative")
+        family_carer = case.perpetrator is Perpetrator.CARER and family is not None
+        if not (close or family_carer):
             return miss("no relative, partner, former partner or household member is named, and no domestic abuse")
         if case.age.unborn or (case.age.years is not None and case.age.years < minimum):
             return miss(f"the person was under {minimum} at the event")
         named = case.perpetrator in DOMESTIC_RELATIONSHIPS and case.perpetrator is not None
         who = case.perpetrator.value.replace("_", " ") if named and case.perpetrator else "domestic abuse"
+        if family_carer and not close and family is not None:
+            who = f"a relative who was also the carer, still a relative: \"{family.sentence}\""
         assumed = "" if case.age.years is not None else f" (age not known: confirm {minimum} or over)"
         reason = f"Domestic abuse related death ({who}): refer to the Community Safety Partnership for a DARDR{assumed}"
         return Outcome(True, reason, signpost=Signpost.DARDR)
@@ -98,20 +108,57 @@ class LearningDisabilityDeath:
 
 
 class LiveConcern:
-    """Current risk is a safeguarding concern for social care now, not only a review request."""
+    """Current risk is a safeguarding concern for social care now, not only a review request: it comes first."""
 
     name = "signpost_live_concern"
-    description = "The form describes current risk: route to Adult or Children's Social Care now"
+    description = "The form or the summary describes current risk: route to Adult or Children's Social Care today"
     law = "Care Act 2014 s42; Children Act 1989 s47"
 
     def check(self, case: CaseFacts) -> Outcome:
-        """Matched when a person not known to have died is abused or neglected, or the summary says risk is current."""
+        """Matched on the first sign of current risk, in the form or the text (each reason quotes its source)."""
         service = "Children's Social Care (s47)" if _maybe_child(case) else "Adult Social Care (s42)"
-        if not case.died.is_true and case.abuse.is_true:
-            return Outcome(True, f"Live concern: the person is not known to have died and {case.abuse_words()}; "
-                           f"refer to {service} now", signpost=Signpost.LIVE_CONCERN)
-        risk = next((s for s in case.suggestions if s.field == CURRENT_RISK_FIELD), None)
-        if risk is not None:
-            return Outcome(True, f'Live concern: the summary describes current risk ("{risk.sentence}"); '
-                           f"confirm and refer to {service} now", signpost=Signpost.LIVE_CONCERN)
-        return miss("no current risk is stated or described")
+        why = _current_risk(case)
+        if why is None:
+            return miss("no current risk is stated or described")
+        return Outcome(True, f"Live concern: {why}; refer to {service} today", signpost=Signpost.LIVE_CONCERN)
+
+
+def _current_risk(case: CaseFacts) -> str | None:
+    """Why the risk is current, or None: stated risk, alive with abuse, other children, or the summary says so."""
+    alive = not case.died.is_true
+    if case.current_risk.is_true:
+        return "the form states an ongoing risk"
+    if alive and case.abuse.is_true:
+        return f"the person is not known to have died and {case.abuse_words()}"
+    risk = case.suggested(CURRENT_RISK_FIELD)
+    if risk is not None:
+        return f'the summary describes current risk ("{risk.sentence}"): confirm'
+    if case.other_children.is_true and not case.abuse.is_false:
+        return "the form says other children are in the same household or care"
+    others = case.suggested(OTHER_CHILDREN_FIELD, "yes")
+    if others is not None and not case.abuse.is_false and _maybe_child(case):
+        return f'other children in the same household or care ("{others.sentence}"): confirm they are safe'
+    text_abuse = case.suggested(ABUSE_FIELD, "suspected")
+    if alive and case.abuse.is_unknown and text_abuse is not None:
+        return f'the person is not known to have died and the summary suggests abuse ("{text_abuse.sentence}")'
+    return None
+
+
+class CareLeaverDeath:
+    """A care leaver's death under 25 is notified to the Secretary of State and Ofsted, abuse or not."""
+
+    name = "signpost_care_leaver_death_notification"
+    description = "A care leaver under 25 has died: notify the Secretary of State and Ofsted"
+    law = "Working Together to Safeguard Children 2023, chapter 5 (deaths of care leavers up to 25)"
+
+    def check(self, case: CaseFacts) -> Outcome:
+        """Matched when a care leaver under 25 (or of unknown age) has died."""
+        if not (case.died.is_true and case.care_leaver.is_true):
+            return miss("not the death of a person stated to be a care leaver")
+        limit = case.ruleset.thresholds.care_leaver_max_age
+        if case.age.years is not None and case.age.years >= limit:
+            return miss(f"a care leaver, but aged {case.age.years}: not under {limit}")
+        assumed = "" if case.age.years is not None else f" (age not known: confirm under {limit})"
+        reason = ("Death of a care leaver: notify the Secretary of State and Ofsted (whatever the review decision)"
+                  + assumed)
+        return Outcome(True, reason, signpost=Signpost.CARE_LEAVER_DEATH_NOTIFICATION)

@@ -15,6 +15,7 @@ from rules.calendar import WorkingCalendar
 from rules.case import CaseFacts, build_case
 from rules.catalogue import RULES
 from rules.policy import Ruleset
+from rules.questions import rank_questions
 from rules.rule import Outcome, Rule
 from rules.values import CsprDecision, Deadlines, RuleHit, SarDecision, Triage
 
@@ -40,7 +41,9 @@ def assemble(case: CaseFacts, results: Sequence[RuleResult]) -> Triage:
     matched = [outcome for _, outcome in results if outcome.matched]
     cspr = next((o.cspr for o in matched if o.cspr is not None), CsprDecision.NEEDS_INFORMATION)
     sar = next((o.sar for o in matched if o.sar is not None), SarDecision.NEEDS_INFORMATION)
-    deadlines = next((o.deadlines for o in matched if o.deadlines is not None), Deadlines())
+    found = next((o.deadlines for o in matched if o.deadlines is not None), Deadlines())
+    deadlines, provisional = (Deadlines(), found) if found.provisional else (found, None)
+    ranked = rank_questions(results)
     flags: frozenset[Flag] = frozenset().union(*(o.flags for o in matched))
     reasons = (case.age.reason, *(o.reason for o in matched), *case.notes)
     return Triage(
@@ -53,7 +56,9 @@ def assemble(case: CaseFacts, results: Sequence[RuleResult]) -> Triage:
         flags=flags,
         hits=tuple(_hit(rule, outcome) for rule, outcome in results),
         suggestions=case.suggestions,
-        questions=tuple(dict.fromkeys(q for o in matched for q in o.questions)),
+        questions=tuple(q.text for q in ranked),
+        ranked_questions=ranked,
+        provisional_deadlines=provisional,
     )
 
 

@@ -44,6 +44,7 @@ class Signpost(StrEnum):
     DARDR = "dardr"
     LEDER = "leder"
     LIVE_CONCERN = "live_concern"
+    CARE_LEAVER_DEATH_NOTIFICATION = "care_leaver_death_notification"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class RankedQuestion:
+    """A question that would change or confirm a decision: rank 0 matters most; `kind` is needed or confirm."""
+
+    text: str
+    rule: str
+    rank: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class Deadlines:
     """Statutory deadlines in England and Wales working days, from the day the local authority became aware."""
 
@@ -75,6 +86,9 @@ class Deadlines:
     rapid_review: date | None = None
     aware_on: date | None = None
     estimated_from_receipt: bool = False
+    # For a person of unknown age whose case would be a serious child safeguarding case: "if a child" dates,
+    # kept in the queue and the digest (not in the export's `deadlines`, which are for CSPR met only).
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,4 +104,7 @@ class Triage:
     flags: frozenset[Flag] = frozenset()
     hits: tuple[RuleHit, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
-    questions: tuple[str, ...] = ()  # what to ask the referrer to decide a needs_information
+    questions: tuple[str, ...] = ()  # every question, most important first (the texts of ranked_questions)
+    ranked_questions: tuple[RankedQuestion, ...] = ()
+    # "If a child" dates for a person of unknown age (the export's `deadlines` stay null: CSPR is not met).
+    provisional_deadlines: Deadlines | None = None

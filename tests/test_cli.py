@@ -13,7 +13,7 @@ import pytest
 
 from demo.forms import SAR_FORM, Layout, build
 from demo.mailbox import demo_messages, write_maildir
-from tests.conftest import EXPORT_SCHEMA, needs_export_schema
+from tests.conftest import EXPORT_SCHEMA, REPO, needs_export_schema
 from tests.support.intake_helpers import run_service
 from tests.support.mailfactory import make_email
 
@@ -99,6 +99,29 @@ def test_rules_explain_shows_every_rule(env: dict[str, str], tmp_path: Path) -> 
                                     env).stdout)
     assert result["triage"]["decisions"] == {"cspr": "not_applicable", "sar": "mandatory"}
     assert all({"name", "description", "law", "matched", "reason"} <= set(r) for r in result["rules"])
+
+
+def test_rules_explain_shows_the_ranked_questions_and_whose_duty_it_is(env: dict[str, str], tmp_path: Path) -> None:
+    # The shipped config.yaml, whose partnership.area places Reading (RG1) outside the borough.
+    env = {**env, "INTAKE_CONFIG": str(REPO / "config.yaml")}
+    harmed = {"subject.date_of_birth": "2014-01-01", "event.date_of_incident": "2026-03-02",
+              "event.is_deceased": False, "event.seriously_harmed": "yes", "event.abuse_or_neglect": "known"}
+    fields = tmp_path / "fields.json"
+    fields.write_text(json.dumps({**harmed, "event.place": "Reading RG1 7LT"}))
+    out = json.loads(run_service(["rules", "explain", str(fields), "--received-at", "2026-03-10T09:00:00"],
+                                 env).stdout)
+    reasons = " ".join(out["triage"]["reasons"])
+    assert "notify the Panel and hold a rapid review" in reasons and "a CSPR is required" not in reasons
+    assert "the duty to notify the Panel is that local authority's" in reasons
+    assert "out_of_area" in out["triage"]["flags"]
+    [duty] = [r for r in out["rules"] if r["name"] == "duty_holder_child"]
+    assert duty["matched"] and "s16C(1)" in duty["law"]
+    fields.write_text(json.dumps(harmed))  # no place: the first question is where it happened
+    out = json.loads(run_service(["rules", "explain", str(fields), "--received-at", "2026-03-10T09:00:00"],
+                                 env).stdout)
+    ranked = out["triage"]["ranked_questions"]
+    assert ranked[0]["question"].startswith("Where did the harm or death happen") and ranked[0]["kind"] == "confirm"
+    assert [q["rank"] for q in ranked] == sorted(q["rank"] for q in ranked)
 
 
 def test_check_config_and_a_bad_config(env: dict[str, str]) -> None:

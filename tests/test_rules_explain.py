@@ -35,6 +35,7 @@ def test_explain_shows_every_rule_with_its_law_and_verdict() -> None:
     assert all(r["description"] and r["law"] and r["reason"] for r in rules)
     assert {r["name"] for r in rules if r["matched"]} == {
         "cspr_met", "cspr_deadlines", "sar_not_applicable", "signpost_cdr",
+        "duty_holder_child", "ask_other_children",  # the questions that would change or confirm it
     }
 
 
@@ -55,6 +56,7 @@ def test_triage_to_dict_has_the_export_keys_and_the_extras() -> None:
     assert set(result) == {
         "track", "decisions", "reasons", "signposts", "deadlines", "flags",
         "hits", "suggestions", "questions", "deadlines_estimated",
+        "ranked_questions", "provisional_deadlines",
     }
     assert result["track"] == "child"
     assert result["decisions"] == {"cspr": "met", "sar": "not_applicable"}

@@ -50,7 +50,7 @@ def test_a_local_addition_to_serious_abuse_is_read(tmp_path: Path) -> None:
     ("change", "key"),
     [
         ({"rule_order": [*RULE_NAMES, "cspr_maybe"]}, "rule_order: unknown rule"),
-        ({"rule_order": list(RULE_NAMES[1:])}, "rule_order: missing rule(s): track_mismatch"),
+        ({"rule_order": list(RULE_NAMES[1:])}, "rule_order: missing rule(s): signpost_live_concern"),
         ({"rule_order": [*RULE_NAMES, "cspr_met"]}, "rule_order: listed more than once: cspr_met"),
         ({"rule_order": "cspr_met"}, "rule_order: must be a list"),
         ({"thresholds": {"age_of_majority": "eighteen"}}, "thresholds.age_of_majority"),

@@ -45,6 +45,8 @@ FIELD_LABELS: dict[str, str] = {
 
 # Codes by what they are; one code has one wording wherever it appears.
 CODE_LABELS: dict[str, str] = {
+    # the live clock of a case (rules/review.py)
+    "panel_notification": "notify Panel", "rapid_review": "rapid review",
     # recommendations and decisions
     "met": "met", "not_met": "not met", "needs_information": "needs information", "not_applicable": "not applicable",
     "mandatory": "mandatory (s44(1)-(3))", "discretionary": "discretionary (s44(4))", "notify": "notify the panel",

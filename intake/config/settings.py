@@ -10,8 +10,11 @@ import ipaddress
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from rules.area import area_from_mapping
 
 
 class Security(StrEnum):
@@ -90,6 +93,14 @@ class PartnershipSettings(_Strict):
     name: str = "Safeguarding Partnership"
     local_authority: str = "Local Authority"
     timezone: str = "Europe/London"
+    # Postcode districts, sectors and place names of the area (rules/area.py reads and validates them).
+    area: dict[str, Any] | None = None
+
+    @field_validator("area")
+    @classmethod
+    def _area(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        area_from_mapping(value)  # raises ValueError naming the key
+        return value
 
 
 class DatabaseSettings(_Strict):
@@ -273,6 +284,20 @@ class DigestSettings(_Strict):
         return value
 
 
+class AlertSettings(_Strict):
+    """The live-concern alert (reference and link only) and the national Panel notification form."""
+
+    duty_address: str | None = None  # the duty team's address; None: no alert is sent (a warning is logged)
+    panel_notification_url: str = "https://childsafeguarding.education.gov.uk/"
+
+    @field_validator("duty_address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value and ("@" not in value or any(c.isspace() for c in value.strip())):
+            raise ValueError(f"{value!r} is not an email address")
+        return value.strip() if value else None
+
+
 class LoggingSettings(_Strict):
     """Log verbosity."""
 
@@ -305,6 +330,7 @@ class Settings(_Strict):
     rules: RulesSettings = RulesSettings()
     web: WebSettings = WebSettings()
     digest: DigestSettings = DigestSettings()
+    alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     config_path: Path | None = None
 

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, func, select
 from intake.config.labels import code_label
 from intake.config.settings import Settings
 from intake.outgoing.chart import bar_chart_png, chart_size
+from intake.outgoing.clocks import ClockListing, clock_running, live_concerns, running_clocks
 from intake.store.dialect import insert_ignore
 from intake.store.models import Case, CaseStatus, DigestRun, Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.rows import table_of
@@ -88,6 +89,9 @@ class DigestContent:
     quarantined: int = 0
     failed_mail: int = 0
     weekly: list[tuple[date, int]] = field(default_factory=list)
+    # First in the digest: someone must act today. Then every running statutory clock, with its name.
+    live_concerns: ClockListing = field(default_factory=lambda: ClockListing([], 0))
+    clocks: ClockListing = field(default_factory=lambda: ClockListing([], 0))
 
 
 def _decision_of(track: str, cspr: str, sar: str) -> str:
@@ -119,12 +123,15 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
     content.new_by_track = sorted((t, d, n) for (t, d), n in grouped.items())
     content.new_total = sum(grouped.values())
     is_open = col(Case.status).in_([s.value for s in OPEN])
+    running = clock_running()  # a decision does not stop a clock; only the step that does
     deadline = col(Case.nearest_deadline)
     week_end = today + timedelta(days=6 - today.weekday())
-    content.due_today = _listing(session, [is_open, deadline == today], deadline, "nearest_deadline")
-    content.due_this_week = _listing(session, [is_open, deadline > today, deadline <= week_end], deadline,
+    content.due_today = _listing(session, [running, deadline == today], deadline, "nearest_deadline")
+    content.due_this_week = _listing(session, [running, deadline > today, deadline <= week_end], deadline,
                                      "nearest_deadline")
-    content.missed = _listing(session, [is_open, deadline < today], deadline, "nearest_deadline")
+    content.missed = _listing(session, [running, deadline < today], deadline, "nearest_deadline")
+    content.live_concerns = live_concerns(session)
+    content.clocks = running_clocks(session)
     content.awaiting = _listing(session, [col(Case.status) == CaseStatus.AWAITING_INFORMATION], col(Case.received_at),
                                 "received_at")
     content.unassigned = _listing(session, [is_open, col(Case.assignee).is_(None)], col(Case.received_at),

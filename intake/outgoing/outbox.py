@@ -130,9 +130,11 @@ def build_email(row: Outbox, *, own_address: str, sender_name: str) -> EmailMess
         message["References"] = row.thread_references
     if row.kind != MailKind.REFERRER_REPLY:
         # A person's letter is answered by a person: only our automatic mail is marked as automatic.
-        message["Auto-Submitted"] = "auto-replied"
+        # RFC 3834: an acknowledgement answers a message; an alert is generated, not a reply.
+        replied = row.kind == MailKind.ACKNOWLEDGEMENT
+        message["Auto-Submitted"] = "auto-replied" if replied else "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
-        message["Precedence"] = "auto_reply"
+        message["Precedence"] = "auto_reply" if replied else "bulk"
     message[LOOP_HEADER] = f"{row.kind}; outbox {row.id}"
     message.set_content(row.body_text)
     if row.body_html:
@@ -225,6 +227,9 @@ class OutboxSender:
                 session.execute(sa.update(Case).where(col(Case.id) == row.case_pk).values(acknowledged=True))
                 record(session, actor=SYSTEM, action=AuditAction.ACKNOWLEDGEMENT_SENT, case_pk=row.case_pk,
                        message_pk=row.message_pk, detail={"outbox": row.id})
+            elif row.kind == MailKind.LIVE_CONCERN_ALERT and row.case_pk is not None:
+                record(session, actor=SYSTEM, action=AuditAction.LIVE_CONCERN_ALERT_SENT, case_pk=row.case_pk,
+                       detail={"outbox": row.id})
             session.commit()
 
     def _after_temporary(self, row: Outbox, error: str, report: SendReport) -> None:

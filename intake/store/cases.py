@@ -21,10 +21,12 @@ from intake.store.models import (
     StoredAttachment,
     utcnow,
 )
+from intake.store.steps import refresh_clock
 from parsers.forms.normalise import nhs_digits, nhs_number_valid
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
+from rules.review import live_clock
 from rules.screen import ThreadFacts, ThreadQuery
-from rules.values import Track, Triage
+from rules.values import Signpost, Track, Triage
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -82,7 +84,8 @@ def apply_triage(case: Case, triage: Triage, *, extra_flags: Sequence[str] = ())
     case.flags = sorted({*(str(f) for f in triage.flags), *extra_flags})
     case.panel_notification = triage.deadlines.panel_notification
     case.rapid_review = triage.deadlines.rapid_review
-    case.nearest_deadline = min((d for d in (case.panel_notification, case.rapid_review) if d), default=None)
+    case.live_concern = Signpost.LIVE_CONCERN in triage.signposts
+    provisional = triage.provisional_deadlines
     case.triage = {
         "hits": [{"rule": h.rule, "description": h.description, "law": h.law, "matched": h.matched,
                   "reason": h.reason} for h in triage.hits],
@@ -91,7 +94,16 @@ def apply_triage(case: Case, triage: Triage, *, extra_flags: Sequence[str] = ())
         "questions": list(triage.questions),
         "deadlines_estimated": triage.deadlines.estimated_from_receipt,
         "aware_on": triage.deadlines.aware_on.isoformat() if triage.deadlines.aware_on else None,
+        "ranked_questions": [{"question": q.text, "rule": q.rule, "rank": q.rank, "kind": q.kind}
+                             for q in triage.ranked_questions],
+        "provisional_deadlines": {
+            "panel_notification": provisional.panel_notification.isoformat(),
+            "rapid_review": provisional.rapid_review.isoformat() if provisional.rapid_review else None,
+        } if provisional is not None and provisional.panel_notification else None,
     }
+    clock = live_clock(panel_due=case.panel_notification or (provisional and provisional.panel_notification),
+                       review_due=case.rapid_review or (provisional and provisional.rapid_review), steps=())
+    case.clock, case.nearest_deadline = clock.stage, clock.due
     case.updated_at = utcnow()
 
 
@@ -171,7 +183,8 @@ def current_fields(session: Session, case_pk: int) -> list[CaseField]:
 
 
 # Flags the rules raise; they are recomputed, never carried over, when a case is classified again.
-RULE_FLAGS = frozenset({Flag.TRACK_MISMATCH, Flag.TRANSITION_CASE, Flag.CARE_LEAVER, Flag.DEADLINE_ESTIMATED})
+RULE_FLAGS = frozenset({Flag.TRACK_MISMATCH, Flag.TRANSITION_CASE, Flag.CARE_LEAVER, Flag.DEADLINE_ESTIMATED,
+                        Flag.AGE_UNCERTAIN, Flag.CONTRADICTION, Flag.OUT_OF_AREA})
 
 Classifier = Callable[[Mapping[str, Field], FormType, datetime], Triage]
 
@@ -194,3 +207,4 @@ def reclassify(session: Session, case: Case, classify: Classifier) -> None:
         if digits is None or not nhs_number_valid(digits):
             kept.add(str(Flag.INVALID_NHS_NUMBER))
     apply_triage(case, triage, extra_flags=sorted(kept))
+    refresh_clock(session, case=case)  # recorded steps keep their effect on the clock and the status

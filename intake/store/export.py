@@ -29,6 +29,7 @@ from intake.store.models import (
     Outbox,
     OutboxStatus,
 )
+from intake.store.steps import step_to_dict, steps_of
 
 LONDON = ZoneInfo("Europe/London")
 BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and names with accents survive
@@ -62,6 +63,13 @@ def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
         "acknowledged": bool(case.acknowledged),
         "assignee": case.assignee,
         "triage": case.triage,
+        # Issue 11 (extra keys): the live concern, the live clock and the review after triage.
+        "live_concern": bool(case.live_concern),
+        "clock": {"stage": case.clock or None,
+                  "due": case.nearest_deadline.isoformat() if case.clock and case.nearest_deadline else None},
+        "provisional_deadlines": (case.triage or {}).get("provisional_deadlines"),
+        "questions": list((case.triage or {}).get("questions", [])),
+        "steps": [step_to_dict(s) for s in steps_of(session, case_pk=case.id)],
     }
 
 
@@ -134,6 +142,10 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("Assignee", lambda r: r.case["assignee"]),
     Column("Notes", lambda r: r.notes),
     Column("Message-IDs", lambda r: r.case["message_ids"]),
+    Column("Live concern", lambda r: "yes" if r.case["live_concern"] else "no"),
+    Column("Clock running", lambda r: _words(r.case["clock"]["stage"])),
+    Column("Clock due", lambda r: r.case["clock"]["due"]),
+    Column("Questions for the referrer", lambda r: "; ".join(r.case["questions"])),
 )
 
 # The date of each step of a case, in order: one entry per step. Review steps (issue 11: panel notification,
@@ -145,6 +157,8 @@ STEP_COLUMNS: tuple[Column, ...] = (
     Column("First decision", _step("first_decision")),
     Column("Latest decision", _step("latest_decision")),
     Column("Closed", _step("closed")),
+    # The review after triage (issue 11): every step recorded, in order, as "date kind".
+    Column("Review steps", lambda r: "; ".join(f"{_cell(s['on'])} {_words(s['kind'])}" for s in r.case["steps"])),
 )
 
 

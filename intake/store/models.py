@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from parsers.values import FormType
+from rules.review import ClockStage
 from rules.values import CsprDecision, SarDecision, Track
 
 
@@ -76,6 +77,11 @@ class CaseStatus(StrEnum):
     AWAITING_INFORMATION = "awaiting_information"
     DECIDED = "decided"
     CLOSED = "closed"
+    # The review after triage (rules/review.py): statuses that follow from the recorded steps.
+    IN_REVIEW = "in_review"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+    ROUTED_ELSEWHERE = "routed_elsewhere"
 
 
 class OutboxStatus(StrEnum):
@@ -120,6 +126,7 @@ class MailKind(StrEnum):
 
     ACKNOWLEDGEMENT = "acknowledgement"
     REFERRER_REPLY = "referrer_reply"  # a letter a person wrote on the case page
+    LIVE_CONCERN_ALERT = "live_concern_alert"  # to the duty address: reference and link only (issue 11)
 
 
 SYSTEM = "system"  # the actor of everything the service does by itself (filing, sending, flagging)
@@ -158,6 +165,7 @@ class AuditAction(StrEnum):
     USER_ROLE_CHANGED = "user_role_changed"
     CASE_FILED_BY_HAND = "case_filed_by_hand"
     REPORT_EXPORTED = "report_exported"
+    STEP_RECORDED = "step_recorded"  # a step of the review after triage (intake/store/steps.py)
     # The service's own actions.
     CASE_CREATED = "case_created"
     FOLLOW_UP_RECEIVED = "follow_up_received"
@@ -167,6 +175,9 @@ class AuditAction(StrEnum):
     ACKNOWLEDGEMENT_SUPPRESSED = "acknowledgement_suppressed"
     ACKNOWLEDGEMENT_FAILED = "acknowledgement_failed"
     ACKNOWLEDGEMENT_BOUNCED = "acknowledgement_bounced"
+    LIVE_CONCERN_ALERT_SENT = "live_concern_alert_sent"
+    LIVE_CONCERN_ALERT_SUPPRESSED = "live_concern_alert_suppressed"
+    LIVE_CONCERN_ALERT_FAILED = "live_concern_alert_failed"
 
 
 
@@ -294,7 +305,9 @@ class Case(SQLModel, table=True):
     flags: list[str] = _json(default_factory=list)
     panel_notification: date | None = None
     rapid_review: date | None = None
-    nearest_deadline: date | None = Field(default=None, index=True)
+    nearest_deadline: date | None = Field(default=None, index=True)  # the live clock's due date (steps stop it)
+    clock: ClockStage = Field(default=ClockStage.NONE, sa_type=sa.String(30))  # the live clock (rules/review.py)
+    live_concern: bool = Field(default=False, index=True)  # current risk: shown first everywhere, alerted once
     triage: dict[str, Any] = _json(default_factory=dict)  # every rule hit, suggestion and question
     duplicate_of: str | None = Field(default=None, max_length=40)
     acknowledged: bool = False

@@ -32,6 +32,7 @@ from intake.web import (
     replies,
     reports,
     signin,
+    steps,
 )
 from intake.web.context import SessionDep, WebContext, WebRuntime, build_templates, web_of
 from intake.web.security import ForbiddenError, Guard, NotSignedInError, WebUser, security_headers
@@ -39,8 +40,8 @@ from intake.web.security import ForbiddenError, Guard, NotSignedInError, WebUser
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # Every module with routes; the security tests walk these too.
-ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, health, quarantine, admin,
-                 oidc, accounts, reports, digestpage)
+ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, steps, health, quarantine,
+                 admin, oidc, accounts, reports, digestpage)
 _TITLES = {404: "Page not found", 405: "Not possible here", 415: "No preview", 422: "Could not do that"}
 
 

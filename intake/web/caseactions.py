@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from intake.outgoing.alerts import build_alerter
 from intake.store import audit, cases, users
 from intake.store.audit import AuditAction
 from intake.store.models import Case, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, utcnow
@@ -30,6 +31,8 @@ def _back(reference: str, done: str) -> RedirectResponse:
 def reclassify(session: Session, case: Case, request: Request) -> None:
     """Run the rules again on the fields as corrected, so the recommendation follows what staff confirmed."""
     cases.reclassify(session, case, web_of(request).runtime.classify)
+    # A correction that shows a live concern alerts too (once per case, whoever files or corrects it).
+    build_alerter(web_of(request).runtime.settings).for_case(session, case=case)
 
 
 @router.post("/cases/{reference}/decision")

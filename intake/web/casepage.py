@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -21,6 +22,7 @@ from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
 from intake.web.fieldkinds import KINDS, kind_of, shown
 from intake.web.otherpanel import other_answers_panel
+from intake.web.review import TEMPLATE_GLOBALS, review_view
 from intake.web.security import PAGE_CSP, PDF_CSP, WebUser
 from intake.worker.preview import PreviewKind, converted_pdf, image_type, preview_kind
 
@@ -55,10 +57,17 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
     """The case page; the view is recorded in the audit trail (not in the case history)."""
     case = case_or_404(session, reference)
     view = load_case_view(session, case)
-    others = other_answers_panel(session, case, web_of(request).runtime.settings.forms.vocabulary_file)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
     session.commit()
-    return web_of(request).render(user, "case.html", view=view, other_answers=others, **page_values(request))
+    return web_of(request).render(user, "case.html", view=view, **case_page_values(request, session, case))
+
+
+def case_page_values(request: Request, session: Session, case: Case) -> dict[str, Any]:
+    """What case.html needs beside the case view: the other answers, the review after triage, notices."""
+    settings = web_of(request).runtime.settings
+    return {"other_answers": other_answers_panel(session, case, settings.forms.vocabulary_file),
+            "review": review_view(session, case, settings.alerts.panel_notification_url),
+            **TEMPLATE_GLOBALS, **page_values(request)}
 
 
 @router.get("/cases/{reference}/print")

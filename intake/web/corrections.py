@@ -17,7 +17,7 @@ from sqlmodel import Session
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.corrections import Correction, apply_correction
-from intake.web.casepage import case_or_404, page_values
+from intake.web.casepage import case_or_404, case_page_values
 from intake.web.caseview import load_case_view
 from intake.web.context import POST_CASE_WORK, SessionDep, web_of
 from intake.web.fieldkinds import KINDS, RefusedError, read_value
@@ -28,9 +28,9 @@ router = APIRouter()
 
 def _refused(request: Request, session: Session, user: WebUser, reference: str, name: str, message: str) -> Response:
     session.rollback()
-    view = load_case_view(session, case_or_404(session, reference))
-    return web_of(request).render(user, "case.html", status_code=422, view=view, field_error=(name, message),
-                                  **page_values(request))
+    case = case_or_404(session, reference)
+    return web_of(request).render(user, "case.html", status_code=422, view=load_case_view(session, case),
+                                  field_error=(name, message), **case_page_values(request, session, case))
 
 
 def _apply(request: Request, session: Session, user: WebUser, reference: str, name: str, texts: list[str],

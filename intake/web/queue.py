@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from intake.outgoing.clocks import live_concerns
 from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
@@ -53,6 +54,7 @@ class QueueFilter:
     flag: str = ""
     q: str = ""  # a reference, a name, an NHS number, a date of birth or a postcode
     sort: str = ""  # one of SORTS; "" is the deadline order with live concerns pinned
+    live: str = ""  # "1": live concerns only
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
         statement = statement.where(sa.cast(Case.flags, sa.Text).like(f'%"{f.flag}"%'))
     if f.q.strip():
         statement = statement.where(search_condition(f.q.strip()))
+    if f.live == "1":
+        statement = statement.where(col(Case.live_concern).is_(True))
     return statement
 
 
@@ -134,7 +138,7 @@ def filter_of(request: Request) -> QueueFilter:
     """The filter in a request's query string."""
     params = request.query_params
     return QueueFilter(**{name: params.get(name, "")[:200] for name in
-                          ("track", "status", "assignee", "decision", "flag", "q", "sort")})
+                          ("track", "status", "assignee", "decision", "flag", "q", "sort", "live")})
 
 
 def pinned_live(session: Session, f: QueueFilter) -> list[Case]:
@@ -184,7 +188,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
                       total=count_cases(session, f), people=people, sorts=SORTS, offset=offset, more=more,
                       badge=lambda c: deadline_badge(c.nearest_deadline, today), age=age_days,
                       first_page="after" not in request.query_params and not offset,
-                      notice=request.query_params.get("done", ""))
+                      notice=request.query_params.get("done", ""), live_band=live_concerns(session))
 
 
 @router.get("/export.csv")

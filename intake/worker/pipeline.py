@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from intake.outgoing import outbox
 from intake.outgoing.acknowledgement import Acknowledger
+from intake.outgoing.alerts import LiveConcernAlerter
 from intake.store import cases, duplicates, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
@@ -98,7 +99,8 @@ class Pipeline:
 
     def __init__(self, engine: Engine, stages: Stages, *, own_address: str, max_message_bytes: int,
                  worker: str | None = None, acknowledger: Acknowledger | None = None,
-                 duplicate_window_days: int = 90) -> None:
+                 duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None) -> None:
+        self._alerter = alerter  # None: no live-concern alert is queued
         self._acknowledger = acknowledger  # None: nothing is queued (tools and tests that only file)
         self._duplicate_window_days = duplicate_window_days
         self._engine = engine
@@ -187,6 +189,8 @@ class Pipeline:
             self._acknowledger.for_new_case(session, case=case, message_pk=message_pk, parsed=parsed,
                                             no_reply_reason=context.screening.no_reply_reason,
                                             items=reading.items, form=form)
+        if self._alerter is not None:  # in this transaction too: a live concern is alerted within a minute
+            self._alerter.for_case(session, case=case)
         reason = "new referral" + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
         return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -19,7 +20,9 @@ from parsers.forms import (
 )
 from parsers.forms.vocabulary import Vocabulary
 from parsers.values import ExtractedForm, Field, FormType
+from rules.area import area_from_mapping
 from rules.calendar import WorkingCalendar
+from rules.policy import Ruleset
 from rules.ruleset import load_ruleset
 from rules.triage import classify
 from rules.values import Triage
@@ -34,9 +37,14 @@ def extraction_limits(settings: Settings) -> ExtractionLimits:
         max_pages=settings.forms.max_pages, max_ocr_pages=settings.forms.max_ocr_pages)
 
 
+def configured_ruleset(settings: Settings) -> Ruleset:
+    """The rules file's settings plus the partnership's area from config.yaml."""
+    return replace(load_ruleset(settings.rules.file), area=area_from_mapping(settings.partnership.area))
+
+
 def build_classifier(settings: Settings) -> Callable[[Mapping[str, Field], FormType, datetime], Triage]:
     """The triage rules, loaded and validated once (a bad rules file stops start-up with its key named)."""
-    ruleset = load_ruleset(settings.rules.file)
+    ruleset = configured_ruleset(settings)
     calendar = WorkingCalendar()
 
     def run(fields: Mapping[str, Field], form_type: FormType, received_at: datetime) -> Triage:
