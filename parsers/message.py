@@ -19,7 +19,8 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from parsers.containers import is_outlook_msg, is_tnef, unpack_msg, unpack_tnef
-from parsers.values import Attachment, ParsedEmail
+from parsers.smime import Opened, SmimeKeys, open_smime
+from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,14 @@ _ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
 
 
-def parse_message(raw: bytes) -> ParsedEmail:
-    """Parse raw message bytes into a ParsedEmail; never raises for malformed input."""
+def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
+    """Parse raw message bytes into a ParsedEmail; never raises for malformed input.
+
+    S/MIME layers are opened first (parsers.smime), so a signed or decrypted message is read as what it
+    carries; `smime` holds the partnership's trusted CAs and decryption key, if it configures them.
+    """
+    opened = open_smime(raw, smime)
+    raw = opened.raw
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
         walker = _Walker()
@@ -58,7 +65,19 @@ def parse_message(raw: bytes) -> ParsedEmail:
         text_body=text_body,
         html_body=html_body,
         attachments=tuple(walker.attachments),
-        defects=tuple(dict.fromkeys(defects + walker.defects)),
+        defects=tuple(dict.fromkeys(defects + walker.defects + list(opened.defects))),
+        envelope=_envelope(opened),
+    )
+
+
+def _envelope(opened: Opened) -> Envelope:
+    signature = opened.signature
+    return Envelope(
+        signer=signature.signer if signature else "",
+        signature_verified=signature.verified if signature else None,
+        signature_detail=signature.detail if signature else "",
+        encryption=opened.encryption,
+        protected_by="S/MIME" if opened.encryption is Encryption.LOCKED else "",
     )
 
 
