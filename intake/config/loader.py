@@ -72,7 +72,11 @@ def _apply_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
     smtp = settings.smtp.model_copy(update={"password": SecretStr(smtp_password) if smtp_password else None})
     web_secret = env.get("INTAKE_WEB_SECRET")
     web = settings.web.model_copy(update={"session_secret": SecretStr(web_secret) if web_secret else None})
-    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web})
+    smime_key = env.get(settings.secure_mail.smime_private_key_env)
+    secure_mail = settings.secure_mail.model_copy(
+        update={"smime_private_key": SecretStr(smime_key) if smime_key else None})
+    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web,
+                                       "secure_mail": secure_mail})
 
 
 def _describe(error: ValidationError) -> str:
@@ -126,6 +130,7 @@ def describe_settings(settings: Settings) -> dict[str, Any]:
         account["password"] = "***" if source.password else None
     data["smtp"]["password"] = "***" if settings.smtp.password else None
     data["web"]["session_secret"] = "***" if settings.web.session_secret else None
+    data["secure_mail"]["smime_private_key"] = "***" if settings.secure_mail.smime_private_key else None
     return data
 
 
