@@ -19,6 +19,7 @@ from intake.store.cases import case_by_reference
 from intake.store.models import Blob, Case, CaseStatus, Message, StaffCspr, StaffSar, StoredAttachment, utcnow
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
+from intake.web.envelopeview import mail_envelopes
 from intake.web.fieldkinds import KINDS, kind_of, shown
 from intake.web.otherpanel import other_answers_panel
 from intake.web.security import PAGE_CSP, PDF_CSP, WebUser
@@ -58,7 +59,9 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
     others = other_answers_panel(session, case, web_of(request).runtime.settings.forms.vocabulary_file)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
     session.commit()
-    return web_of(request).render(user, "case.html", view=view, other_answers=others, **page_values(request))
+    envelopes = mail_envelopes(session, case, web_of(request).runtime.settings.secure_mail.catalogue_file)
+    return web_of(request).render(user, "case.html", view=view, other_answers=others, mail_envelopes=envelopes,
+                                  **page_values(request))
 
 
 @router.get("/cases/{reference}/print")
