@@ -2,7 +2,8 @@
 
 mail-parser reads the headers and bodies; the standard library's `email` package walks the MIME tree
 itself, because mail-parser flattens forwarded messages and would lose the forms attached inside a
-forwarded `message/rfc822` part. TNEF and Outlook `.msg` attachments are unpacked (parsers.containers).
+forwarded `message/rfc822` part. TNEF, Outlook `.msg` and zip attachments are unpacked (parsers.containers);
+S/MIME layers are opened first (parsers.smime).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from parsers.containers import is_outlook_msg, is_tnef, unpack_msg, unpack_tnef
+from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
 from parsers.smime import Opened, SmimeKeys, open_smime
 from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
 
@@ -121,6 +122,8 @@ class _Walker:
             unpacked = unpack_tnef(data, _join(origin, filename or "winmail.dat"))
         elif is_outlook_msg(filename, ctype, data):
             unpacked = unpack_msg(data, _join(origin, filename))
+        elif is_zip(filename, ctype, data):
+            unpacked = unpack_zip(data, _join(origin, filename))
         else:
             self.attachments.append(Attachment(filename, ctype, data, origin))
             return
