@@ -28,6 +28,7 @@ from parsers.values import Attachment, ExtractedForm, Flag
 OCR_CONFIDENCE = 0.6
 MAX_PIXELS = 60_000_000  # a 48-megapixel phone photo fits; a decompression bomb does not
 PAGE_WIDTH = round(8.27 * DPI)  # A4 at the OCR resolution, so that line spacing reads as on a scanned PDF
+MAX_SIDE = 4000  # pixels kept for orientation detection; more only costs time
 MIN_OSD_CONFIDENCE = 2.0  # below this Tesseract is guessing the orientation
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _CONFIDENCE = re.compile(r"Orientation confidence:\s*([\d.]+)")
@@ -42,7 +43,7 @@ def read_image(
         return flagged_form(name, Flag.SCANNED_FORM, "The image is a photographed or scanned page and OCR is "
                                                      "not installed.")
     timeout = max(5.0, limits.timeout_seconds / 3)
-    page = _upright(_page(attachment.data), timeout)
+    page = _to_page_width(_upright(_page(attachment.data), timeout))
     try:
         words = words_of_image(_png(page), timeout)
     except subprocess.TimeoutExpired:
@@ -54,7 +55,7 @@ def read_image(
 
 
 def _page(data: bytes) -> Image.Image:
-    """The decoded image, EXIF orientation applied, greyscale, scaled to an A4 page width."""
+    """The decoded image, EXIF orientation applied, greyscale, at most MAX_SIDE pixels on its long side."""
     _register_heif()
     try:
         image = Image.open(io.BytesIO(data))
@@ -64,14 +65,24 @@ def _page(data: bytes) -> Image.Image:
         image = ImageOps.exif_transpose(image).convert("L")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise CorruptAttachmentError(f"The image could not be decoded ({type(exc).__name__}).") from exc
-    scale = PAGE_WIDTH / max(1, min(image.size))  # the short side is the page's width, whichever way up
-    return image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+    return image
+
+
+def _to_page_width(image: Image.Image) -> Image.Image:
+    """The upright page scaled to an A4 width at the OCR resolution (a photo's own scale means nothing)."""
+    scale = PAGE_WIDTH / max(1, image.width)
+    return image.resize((PAGE_WIDTH, max(1, round(image.height * scale))))
 
 
 def _upright(image: Image.Image, timeout: float) -> Image.Image:
     """The page turned the right way up by Tesseract's orientation detection (unchanged if unsure)."""
+    # Detection reads text at the OCR resolution: the short side taken as a page width, whichever way up.
+    scale = PAGE_WIDTH / max(1, min(image.size))
+    probe = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
     try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0"], input=_png(image),
+        done = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0"], input=_png(probe),
                               capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return image
