@@ -58,7 +58,7 @@ def _page(data: bytes) -> Image.Image:
     """The decoded image, EXIF orientation applied, greyscale, at most MAX_SIDE pixels on its long side."""
     _register_heif()
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise AttachmentTooLargeError(f"The image has {width * height} pixels, more than {MAX_PIXELS}.")
