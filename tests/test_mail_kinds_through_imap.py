@@ -186,3 +186,27 @@ def test_the_case_page_shows_signer_verdict_service_and_links(sqlite_url: str, t
     assert "Protected message (Egress)" in page[egress] and "Egress account" in page[egress]
     assert "Documents behind links" in page[links] and "<code>https://drive.google.com/" in page[links]
     assert 'href="https://drive.google.com' not in page[links]  # listed, not linked
+
+
+def test_a_photograph_beside_a_form_is_kept_and_neither_scanned_nor_no_form(sqlite_url: str, tmp_path: Path) -> None:
+    if shutil.which("tesseract") is None:
+        pytest.skip("Tesseract not installed: apt-get install tesseract-ocr tesseract-ocr-osd")
+    import random
+
+    from PIL import Image
+
+    from tests.conftest import make_settings
+
+    rng = random.Random(15)
+    photo = Image.frombytes("RGB", (640, 480), bytes(rng.randrange(256) for _ in range(640 * 480 * 3)))
+    jpeg = io.BytesIO()
+    photo.save(jpeg, "JPEG", quality=90)
+    name, docx = build(SAR_FORM, Layout.DOCX_TABLE)
+    runtime = build_runtime(make_settings(tmp_path, db_url=sqlite_url, extra_yaml=NO_RATE_LIMIT))
+    outcome = take_in(runtime, make_email(message_id="<photo@x>", attachments=[
+        (name, docx, DOCX), ("bruising.jpg", jpeg.getvalue(), "image/jpeg")]))
+    with Session(runtime.engine) as session:
+        case = store_cases.find_case(session, outcome.case_reference)
+        rows = {a.filename: a for a in session.exec(select(StoredAttachment))}
+    assert not {"no_form", "scanned_form"} & set(case.flags)
+    assert rows["bruising.jpg"].flags == ["no_form"] and rows[name].flags == []
