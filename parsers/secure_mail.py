@@ -21,6 +21,8 @@ from parsers.values import Envelope, Link, ParsedEmail
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "secure_mail.yaml"
 MAX_LINKS = 20  # listed per message; more is a newsletter, not a referral
+# Notices and the links of a referral are at the start of an email; a megabyte of quoted text is not read.
+SCANNED_CHARS = 50_000
 _URL = re.compile(r"""https?://[^\s<>"'()\[\]]+""", re.IGNORECASE)
 _HREF = re.compile(r"""href\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
 _TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
@@ -148,15 +150,16 @@ def _document_link(path: Path, index: int, entry: Any) -> DocumentLink:
 
 
 def email_text(email: ParsedEmail) -> str:
-    """The email's text and its HTML with the tags removed (notices are often HTML only)."""
-    return email.text_body + "\n" + html.unescape(_TAG.sub(" ", email.html_body))
+    """The start of the email's text and of its HTML with the tags removed (notices are often HTML only)."""
+    return email.text_body[:SCANNED_CHARS] + "\n" + html.unescape(_TAG.sub(" ", email.html_body[:SCANNED_CHARS]))
 
 
 def links_in(email: ParsedEmail) -> list[str]:
-    """Every distinct http(s) link in the email's text and HTML, in order."""
-    found = [m.rstrip(".,;:!?") for m in _URL.findall(email.text_body)]
-    found += [html.unescape(m) for m in _HREF.findall(email.html_body)]
-    found += [m.rstrip(".,;:!?") for m in _URL.findall(html.unescape(_TAG.sub(" ", email.html_body)))]
+    """Every distinct http(s) link in the start of the email's text and HTML, in order."""
+    text, markup = email.text_body[:SCANNED_CHARS], email.html_body[:SCANNED_CHARS]
+    found = [m.rstrip(".,;:!?") for m in _URL.findall(text)]
+    found += [html.unescape(m) for m in _HREF.findall(markup)]
+    found += [m.rstrip(".,;:!?") for m in _URL.findall(html.unescape(_TAG.sub(" ", markup)))]
     return list(dict.fromkeys(found))
 
 

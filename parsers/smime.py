@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import email
+import email.parser
 import email.policy
 import hashlib
 import re
@@ -77,6 +78,10 @@ def open_smime(raw: bytes, keys: SmimeKeys | None = None) -> Opened:
     defects: list[str] = []
     current = raw
     for _ in range(MAX_LAYERS):
+        # The headers say whether this is S/MIME at all; only then is the whole message parsed (twice the
+        # work on every large plain message otherwise).
+        if not is_smime(email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(current)):
+            break
         msg = email.message_from_bytes(current, policy=email.policy.compat32)
         try:
             layer = _open_layer(current, msg, keys or SmimeKeys())

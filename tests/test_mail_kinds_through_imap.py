@@ -50,7 +50,7 @@ def _outcomes(runtime) -> dict[str, dict]:
     found = {}
     with Session(runtime.engine) as session:
         for message in session.exec(select(Message)):
-            case = session.get(Case, message.case_id) if message.case_id else None
+            case = session.get(Case, message.case_pk) if message.case_pk else None
             assert case is not None, (message.message_id, message.disposition, message.reason)
             surname = session.exec(select(CaseField.value).where(CaseField.case_pk == case.id,
                                                                 CaseField.name == "subject.surname")).first()
@@ -116,9 +116,9 @@ def test_each_kind_arrives_through_imap_and_is_filed_right(dovecot: DovecotServe
 
 def _unlock(runtime, settings, reference: str) -> None:
     with Session(runtime.engine) as session:
-        case = store_cases.find_case(session, reference)
+        case = store_cases.case_by_reference(session, reference=reference)
         row = session.exec(select(StoredAttachment).join(Message, Message.id == StoredAttachment.message_pk)
-                           .where(Message.case_id == case.id)).one()
+                           .where(Message.case_pk == case.id)).one()
         result = unlock_attachment(session, case=case, attachment_id=row.id, password="Kestrel-42",
                                    settings=settings, classify=build_classifier(settings), actor="tina")
         session.commit()
@@ -206,7 +206,7 @@ def test_a_photograph_beside_a_form_is_kept_and_neither_scanned_nor_no_form(sqli
     outcome = take_in(runtime, make_email(message_id="<photo@x>", attachments=[
         (name, docx, DOCX), ("bruising.jpg", jpeg.getvalue(), "image/jpeg")]))
     with Session(runtime.engine) as session:
-        case = store_cases.find_case(session, outcome.case_reference)
+        case = store_cases.case_by_reference(session, reference=outcome.case_reference)
         rows = {a.filename: a for a in session.exec(select(StoredAttachment))}
     assert not {"no_form", "scanned_form"} & set(case.flags)
     assert rows["bruising.jpg"].flags == ["no_form"] and rows[name].flags == []
