@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from demo.forms import SAR_FORM, Layout, build, build_flat_pdf
 from intake.runtime import build_runtime
@@ -117,8 +117,10 @@ def test_each_kind_arrives_through_imap_and_is_filed_right(dovecot: DovecotServe
 def _unlock(runtime, settings, reference: str) -> None:
     with Session(runtime.engine) as session:
         case = store_cases.case_by_reference(session, reference=reference)
-        row = session.exec(select(StoredAttachment).join(Message, Message.id == StoredAttachment.message_pk)
+        assert case is not None and case.id is not None
+        row = session.exec(select(StoredAttachment).join(Message, col(Message.id) == StoredAttachment.message_pk)
                            .where(Message.case_pk == case.id)).one()
+        assert row.id is not None
         result = unlock_attachment(session, case=case, attachment_id=row.id, password="Kestrel-42",
                                    settings=settings, classify=build_classifier(settings), actor="tina")
         session.commit()
@@ -156,7 +158,7 @@ def test_photographed_pages_are_read_by_ocr_in_order_and_flagged(dovecot: Doveco
     assert "scanned_form" in got["flags"] and got["surname"] == "Whitfield"
     with Session(runtime.engine) as session:
         fields = {f.name: f for f in store_cases.current_fields(session, 1)}
-        names = [a.filename for a in session.exec(select(StoredAttachment).order_by(StoredAttachment.id))]
+        names = [a.filename for a in session.exec(select(StoredAttachment).order_by(col(StoredAttachment.id)))]
     organisation = fields["referrer.organisation"]  # from the second page, photographed sideways
     assert organisation.value == "Frimley Health NHS Foundation Trust"
     assert organisation.source.startswith("IMG_0002.heic")
@@ -208,5 +210,6 @@ def test_a_photograph_beside_a_form_is_kept_and_neither_scanned_nor_no_form(sqli
     with Session(runtime.engine) as session:
         case = store_cases.case_by_reference(session, reference=outcome.case_reference)
         rows = {a.filename: a for a in session.exec(select(StoredAttachment))}
+    assert case is not None
     assert not {"no_form", "scanned_form"} & set(case.flags)
     assert rows["bruising.jpg"].flags == ["no_form"] and rows[name].flags == []

@@ -19,14 +19,17 @@ Sources (the markers in parsers/secure_mail.yaml come from the same pages):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tests.support.mailfactory import make_email
 
 SENDER = "sarah.collins@frimley.example.org"
 
 
-def _notice(message_id: str, subject: str, body: str, attachments: list[tuple[str, bytes, str]] = (),
+def _notice(message_id: str, subject: str, body: str, attachments: Sequence[tuple[str, bytes, str]] = (),
             headers: dict[str, str] | None = None) -> bytes:
-    return make_email(message_id=message_id, subject=subject, body=body, attachments=attachments, headers=headers)
+    return make_email(message_id=message_id, subject=subject, body=body, attachments=list(attachments),
+                      headers=headers)
 
 
 def nhsmail(message_id: str) -> bytes:

@@ -7,6 +7,7 @@ in an `smime.p7m`, `multipart/signed` with a detached `smime.p7s`, and enveloped
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -95,7 +96,7 @@ def make_pki() -> TestPki:
     return TestPki(ca_key, ca, signer_key, signer, partnership_key, partnership)
 
 
-def inner_entity(body: str, attachments: list[tuple[str, bytes, str]] = ()) -> bytes:
+def inner_entity(body: str, attachments: Sequence[tuple[str, bytes, str]] = ()) -> bytes:
     """The MIME entity a client signs or encrypts: content headers and body, no From or Subject."""
     msg = EmailMessage()
     msg.set_content(body)
