@@ -1,6 +1,8 @@
-"""Files that carry other files: TNEF (`winmail.dat`) and Outlook `.msg`.
+"""Files that carry other files: TNEF (`winmail.dat`), Outlook `.msg` and zip files.
 
-Both are read with maintained libraries (tnefparse, extract-msg). A container that cannot be read is
+TNEF and .msg are read with maintained libraries (tnefparse, extract-msg), zips with the standard
+library under zip-bomb bounds (a password-protected zip is left whole, for the form reader to flag
+and for staff to unlock with the password). A container that cannot be read is
 kept as an ordinary attachment with a defect noted, never an exception: the referral may still be
 readable from the rest of the message.
 """
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import io
 import logging
+import mimetypes
+import zipfile
 from dataclasses import dataclass
 
 from parsers.values import Attachment
@@ -17,6 +21,12 @@ log = logging.getLogger(__name__)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
+ZIP_SIGNATURE = b"PK\x03\x04"
+ZIP_TYPES = frozenset({"application/zip", "application/x-zip-compressed", "application/x-zip"})
+# Bounds on unpacking a zip inside the message parser (the extraction limits' defaults): a zip bomb is
+# left whole and refused by the form reader, never unpacked here.
+MAX_ZIP_MEMBERS = 200
+MAX_ZIP_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -98,3 +108,34 @@ def unpack_msg(data: bytes, origin: str) -> Unpacked:
         return Unpacked(defects=(f"unreadable part of an Outlook .msg attachment ({type(exc).__name__})",))
     finally:
         msg.close()
+
+
+def is_zip(filename: str, content_type: str, data: bytes) -> bool:
+    """Whether a part is a zip file of documents (not a DOCX or ODT, which are zips too)."""
+    return data.startswith(ZIP_SIGNATURE) and (
+        filename.lower().endswith(".zip") or content_type.lower() in ZIP_TYPES)
+
+
+def unpack_zip(data: bytes, origin: str) -> Unpacked:
+    """The files in a zip; a protected, damaged or oversized zip comes back as a defect, left for the reader."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            if any(i.flag_bits & 0x1 for i in infos):
+                return Unpacked(defects=("password-protected zip attachment",))
+            if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+                return Unpacked(defects=("zip attachment unpacks beyond the size limit",))
+            budget = MAX_ZIP_BYTES
+            files = []
+            for info in infos:
+                with archive.open(info) as member:
+                    content = member.read(budget + 1)
+                budget -= len(content)
+                if budget < 0:  # declared sizes can lie
+                    return Unpacked(defects=("zip attachment unpacks beyond the size limit",))
+                name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+                files.append(Attachment(name, mimetypes.guess_type(name)[0] or "application/octet-stream",
+                                        content, origin))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+        return Unpacked(defects=(f"unreadable zip attachment ({type(exc).__name__})",))
+    return Unpacked(attachments=tuple(files))

@@ -2,7 +2,8 @@
 
 mail-parser reads the headers and bodies; the standard library's `email` package walks the MIME tree
 itself, because mail-parser flattens forwarded messages and would lose the forms attached inside a
-forwarded `message/rfc822` part. TNEF and Outlook `.msg` attachments are unpacked (parsers.containers).
+forwarded `message/rfc822` part. TNEF, Outlook `.msg` and zip attachments are unpacked (parsers.containers);
+S/MIME layers are opened first (parsers.smime).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from parsers.containers import is_outlook_msg, is_tnef, unpack_msg, unpack_tnef
-from parsers.values import Attachment, ParsedEmail
+from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
+from parsers.smime import Opened, SmimeKeys, open_smime
+from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,14 @@ _ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
 
 
-def parse_message(raw: bytes) -> ParsedEmail:
-    """Parse raw message bytes into a ParsedEmail; never raises for malformed input."""
+def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
+    """Parse raw message bytes into a ParsedEmail; never raises for malformed input.
+
+    S/MIME layers are opened first (parsers.smime), so a signed or decrypted message is read as what it
+    carries; `smime` holds the partnership's trusted CAs and decryption key, if it configures them.
+    """
+    opened = open_smime(raw, smime)
+    raw = opened.raw
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
         walker = _Walker()
@@ -58,7 +66,19 @@ def parse_message(raw: bytes) -> ParsedEmail:
         text_body=text_body,
         html_body=html_body,
         attachments=tuple(walker.attachments),
-        defects=tuple(dict.fromkeys(defects + walker.defects)),
+        defects=tuple(dict.fromkeys(defects + walker.defects + list(opened.defects))),
+        envelope=_envelope(opened),
+    )
+
+
+def _envelope(opened: Opened) -> Envelope:
+    signature = opened.signature
+    return Envelope(
+        signer=signature.signer if signature else "",
+        signature_verified=signature.verified if signature else None,
+        signature_detail=signature.detail if signature else "",
+        encryption=opened.encryption,
+        protected_by="S/MIME" if opened.encryption is Encryption.LOCKED else "",
     )
 
 
@@ -102,6 +122,8 @@ class _Walker:
             unpacked = unpack_tnef(data, _join(origin, filename or "winmail.dat"))
         elif is_outlook_msg(filename, ctype, data):
             unpacked = unpack_msg(data, _join(origin, filename))
+        elif is_zip(filename, ctype, data):
+            unpacked = unpack_zip(data, _join(origin, filename))
         else:
             self.attachments.append(Attachment(filename, ctype, data, origin))
             return

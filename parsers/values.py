@@ -45,6 +45,10 @@ class Flag(StrEnum):
     AGE_UNCERTAIN = "age_uncertain"
     CONTRADICTION = "contradiction"
     OUT_OF_AREA = "out_of_area"
+    # The email is a notice from a secure-email service (or S/MIME we hold no key for): staff open it there.
+    PROTECTED_MESSAGE = "protected_message"
+    # No form attached, but links to documents on SharePoint, OneDrive, Google Drive or a file-transfer site.
+    FORM_BY_LINK = "form_by_link"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,48 @@ class Attachment:
         return len(self.data)
 
 
+class Encryption(StrEnum):
+    """Whether a message came encrypted (S/MIME), and whether it was opened."""
+
+    NONE = "none"
+    DECRYPTED = "decrypted"
+    LOCKED = "locked"  # encrypted, and no key of ours opens it
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to a document held elsewhere, and the service it points at (never followed)."""
+
+    service: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How a message was wrapped: its S/MIME signature and encryption, a secure-email service, document links."""
+
+    signer: str = ""
+    signature_verified: bool | None = None  # None: the message was not signed
+    signature_detail: str = ""
+    encryption: Encryption = Encryption.NONE
+    protected_by: str = ""  # the service staff must open the message through ("Egress", "S/MIME"...)
+    links: tuple[Link, ...] = ()
+
+    def flags(self, *, has_form: bool) -> frozenset[Flag]:
+        """The case flags this wrapping raises; links only matter when no form came attached."""
+        found = {Flag.PROTECTED_MESSAGE} if self.protected_by else set()
+        if self.links and not has_form:
+            found.add(Flag.FORM_BY_LINK)
+        return frozenset(found)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, as stored with the message."""
+        return {"signer": self.signer, "signature_verified": self.signature_verified,
+                "signature_detail": self.signature_detail, "encryption": self.encryption.value,
+                "protected_by": self.protected_by,
+                "links": [{"service": link.service, "url": link.url} for link in self.links]}
+
+
 @dataclass(frozen=True)
 class ParsedEmail:
     """What the message parser read from one raw message; never raises on bad mail (see `defects`)."""
@@ -87,6 +133,7 @@ class ParsedEmail:
     html_body: str
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...]
+    envelope: Envelope = Envelope()
 
     def header(self, name: str) -> str:
         """The first value of a header (case-insensitive), or ""."""

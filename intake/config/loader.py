@@ -79,7 +79,11 @@ def _apply_secrets(settings: Settings, env: Mapping[str, str]) -> Settings:
         oidc_secret = env.get(web.oidc.client_secret_env)
         oidc = web.oidc.model_copy(update={"client_secret": SecretStr(oidc_secret) if oidc_secret else None})
         web = web.model_copy(update={"oidc": oidc})
-    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web})
+    smime_key = env.get(settings.secure_mail.smime_private_key_env)
+    secure_mail = settings.secure_mail.model_copy(
+        update={"smime_private_key": SecretStr(smime_key) if smime_key else None})
+    return settings.model_copy(update={"accounts": tuple(accounts), "smtp": smtp, "web": web,
+                                       "secure_mail": secure_mail})
 
 
 def _describe(error: ValidationError) -> str:
@@ -136,6 +140,7 @@ def describe_settings(settings: Settings) -> dict[str, Any]:
     data["web"]["public_url"] = settings.web.public_url
     if settings.web.oidc is not None:
         data["web"]["oidc"]["client_secret"] = "***" if settings.web.oidc.client_secret else None
+    data["secure_mail"]["smime_private_key"] = "***" if settings.secure_mail.smime_private_key else None
     return data
 
 

@@ -201,6 +201,17 @@ class FormsSettings(_Strict):
     max_ocr_pages: int = Field(default=6, ge=0)  # scanned pages sent to OCR (about a second each)
 
 
+class SecureMailSettings(_Strict):
+    """Secure-email notices and S/MIME: which services are recognised, and the partnership's keys."""
+
+    catalogue_file: Path | None = None  # None: parsers/secure_mail.yaml (services' markers, document links)
+    smime_ca_bundle: Path | None = None  # PEM bundle of the CAs whose signers are trusted
+    smime_certificate: Path | None = None  # the partnership's own certificate (PEM), that senders encrypt to
+    smime_private_key_file: Path | None = None  # its private key (PEM, unencrypted), or from the environment:
+    smime_private_key_env: str = "INTAKE_SMIME_PRIVATE_KEY"
+    smime_private_key: SecretStr | None = Field(default=None, exclude=True)  # filled from the environment only
+
+
 class RulesSettings(_Strict):
     """Which triage rule set runs (order, local thresholds, local authority): see rules/rules.yaml."""
 
@@ -328,6 +339,7 @@ class Settings(_Strict):
     processing: ProcessingSettings = ProcessingSettings()
     forms: FormsSettings = FormsSettings()
     rules: RulesSettings = RulesSettings()
+    secure_mail: SecureMailSettings = SecureMailSettings()
     web: WebSettings = WebSettings()
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from intake.config.settings import AcknowledgementSettings
 from intake.outgoing import outbox
 from intake.store.models import Case, MailKind, Outbox
-from parsers.values import Attachment, ExtractedForm, Flag, ParsedEmail
+from parsers.values import Attachment, Envelope, ExtractedForm, Flag, ParsedEmail
 
 _PERSONAL_FIELDS = ("subject.forenames", "subject.surname", "subject.nhs_number", "subject.date_of_birth",
                     "subject.postcode", "subject.address")
@@ -40,6 +40,8 @@ class Variant(StrEnum):
     UNSUPPORTED = "unsupported"  # ask for it again in a format we read
     MISSING_ANSWERS = "missing_answers"  # list the unanswered questions by their labels
     FOLLOW_UP = "follow_up"  # a reply was added to the case (only when configured)
+    PROTECTED_MESSAGE = "protected_message"  # a secure-email notice: staff open it through the service
+    FORM_BY_LINK = "form_by_link"  # documents behind links: ask for the form as an attachment
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,11 @@ class Content:
 def choose_variant(flags: Iterable[str], unanswered: Sequence[str]) -> Variant:
     """The one thing the referrer most needs to do next decides the variant (a password before a question)."""
     present = set(flags)
-    for flag, variant in ((Flag.ENCRYPTED_ATTACHMENT, Variant.ENCRYPTED),
+    for flag, variant in ((Flag.PROTECTED_MESSAGE, Variant.PROTECTED_MESSAGE),
+                          (Flag.ENCRYPTED_ATTACHMENT, Variant.ENCRYPTED),
                           (Flag.UNSUPPORTED_ATTACHMENT, Variant.UNSUPPORTED),
                           (Flag.UNREADABLE_ATTACHMENT, Variant.UNSUPPORTED),
+                          (Flag.FORM_BY_LINK, Variant.FORM_BY_LINK),
                           (Flag.NO_FORM, Variant.NO_FORM),
                           (Flag.SCANNED_FORM, Variant.SCANNED)):
         if flag in present:
@@ -116,12 +120,17 @@ class Acknowledger:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
     def render(self, variant: Variant, *, reference: str, files_read: Sequence[str] = (),
-               files_unopened: Sequence[str] = (), questions: Sequence[str] = ()) -> Content:
+               files_unopened: Sequence[str] = (), questions: Sequence[str] = (),
+               envelope: Envelope | None = None) -> Content:
         """The subject, plain text and HTML of one acknowledgement."""
+        envelope = envelope or Envelope()
         context = {"variant": str(variant), "reference": reference, "partnership": self._partnership,
                    "mailbox_address": self._own_address, "form_url": self._settings.form_url,
                    "phone": self._settings.phone, "files_read": list(files_read),
-                   "files_unopened": list(files_unopened), "questions": list(questions)}
+                   "files_unopened": list(files_unopened), "questions": list(questions),
+                   # Service names only, from our own catalogue: never a link or anything the sender wrote.
+                   "protected_by": envelope.protected_by or "a secure email service",
+                   "link_services": list(dict.fromkeys(link.service for link in envelope.links))}
         subject = " ".join(self._env.get_template("acknowledgement_subject.txt.j2").render(context).split())
         return Content(variant, subject, self._env.get_template("acknowledgement.txt.j2").render(context),
                        self._env.get_template("acknowledgement.html.j2").render(context))
@@ -134,7 +143,8 @@ class Acknowledger:
         read, unopened = safe_file_names(items, tokens)
         questions = [q for q in dict.fromkeys(form.unanswered) if is_safe(q, tokens)][:20]
         content = self.render(choose_variant(case.flags, questions), reference=case.reference,
-                              files_read=read, files_unopened=unopened, questions=questions)
+                              files_read=read, files_unopened=unopened, questions=questions,
+                              envelope=parsed.envelope)
         return self._queue(session, case=case, message_pk=message_pk, parsed=parsed, content=content,
                            why_not=no_reply_reason)
 

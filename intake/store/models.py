@@ -216,6 +216,8 @@ class Message(SQLModel, table=True):
     case_pk: int | None = Field(
         default=None, sa_column=sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), index=True))
     attempts: int = 0
+    # How it was wrapped (parsers.values.Envelope.to_dict): S/MIME signer, secure-email service, links.
+    envelope: dict[str, Any] | None = _json(default=None)
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)
     processed_at: datetime | None = _ts(default=None)
@@ -474,6 +476,7 @@ class OidcPending(SQLModel, table=True):
     browser_hash: str = Field(max_length=64)  # sha256 of the cookie that binds it to the browser that started it
     nonce: str = Field(max_length=100)
     code_verifier: str = Field(max_length=200)  # PKCE
+    created_at: datetime = _ts(default_factory=utcnow)
 
 
 # --- The triage desk (issue 12) --------------------------------------------------------------------------------

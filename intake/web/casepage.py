@@ -20,6 +20,7 @@ from intake.store.cases import case_by_reference
 from intake.store.models import Blob, Case, CaseStatus, Message, StaffCspr, StaffSar, StoredAttachment, utcnow
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
+from intake.web.envelopeview import mail_envelopes
 from intake.web.fieldkinds import KINDS, kind_of, shown
 from intake.web.otherpanel import other_answers_panel
 from intake.web.review import TEMPLATE_GLOBALS, review_view
@@ -63,9 +64,10 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
 
 
 def case_page_values(request: Request, session: Session, case: Case) -> dict[str, Any]:
-    """What case.html needs beside the case view: the other answers, the review after triage, notices."""
+    """What case.html needs beside the case view: other answers, mail envelopes, the review after triage."""
     settings = web_of(request).runtime.settings
     return {"other_answers": other_answers_panel(session, case, settings.forms.vocabulary_file),
+            "mail_envelopes": mail_envelopes(session, case, settings.secure_mail.catalogue_file),
             "review": review_view(session, case, settings.alerts.panel_notification_url),
             **TEMPLATE_GLOBALS, **page_values(request)}
 

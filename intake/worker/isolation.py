@@ -26,6 +26,7 @@ from parsers.errors import (
 )
 from parsers.forms import ExtractionLimits, extract, load_vocabulary
 from parsers.message import parse_message
+from parsers.smime import SmimeKeys
 from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ _CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would s
 @cache
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["parsers.forms", "parsers.message", "intake.worker.isolation"])
+    context.set_forkserver_preload(["parsers.forms", "parsers.message", "parsers.smime", "intake.worker.isolation"])
     return context
 
 
@@ -69,7 +70,7 @@ def extract_isolated(
     return _outcome(_in_child(_run, (attachment, vocabulary_path, limits, password), limits, what=what))
 
 
-def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
+def parse_isolated(raw: bytes, *, limits: ExtractionLimits, smime: SmimeKeys | None = None) -> ParsedEmail:
     """`parsers.message.parse_message` in a child process under the same limits as extraction.
 
     The MIME tree, TNEF and Outlook .msg readers run on untrusted bytes too, and a crafted winmail.dat
@@ -77,9 +78,9 @@ def parse_isolated(raw: bytes, *, limits: ExtractionLimits) -> ParsedEmail:
     """
     pool = readers.installed()
     if pool is not None:
-        outcome = pool.run(parse_job, (raw, limits.memory_bytes), limits, what="message parsing")
+        outcome = pool.run(parse_job, (raw, limits.memory_bytes, smime), limits, what="message parsing")
     else:
-        outcome = _in_child(_parse, (raw, limits.memory_bytes), limits, what="message parsing")
+        outcome = _in_child(_parse, (raw, limits.memory_bytes, smime), limits, what="message parsing")
     if outcome[0] == "error":
         _, code, message = outcome
         raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
@@ -125,16 +126,16 @@ def _send(sender: Connection, outcome: tuple) -> None:
 _MEMORY = ("error", ExtractionMemoryError.code, ExtractionMemoryError.default_message)
 
 
-def _parse(sender: Connection, raw: bytes, memory_bytes: int) -> None:
+def _parse(sender: Connection, raw: bytes, memory_bytes: int, smime: SmimeKeys | None) -> None:
     """The forked child for parse_isolated."""
-    _send(sender, parse_job(raw, memory_bytes))
+    _send(sender, parse_job(raw, memory_bytes, smime))
 
 
-def parse_job(raw: bytes, memory_bytes: int) -> tuple:
+def parse_job(raw: bytes, memory_bytes: int, smime: SmimeKeys | None = None) -> tuple:
     """Parse under the memory cap; the outcome as plain values. Runs in a child (forked or pooled)."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
     try:
-        outcome: tuple = ("ok", parse_message(raw))
+        outcome: tuple = ("ok", parse_message(raw, smime=smime))
     except MemoryError:
         outcome = _MEMORY
     readers.lift_memory_cap()

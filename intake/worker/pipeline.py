@@ -13,7 +13,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -23,10 +23,10 @@ from sqlmodel import Session
 from intake.outgoing import outbox
 from intake.outgoing.acknowledgement import Acknowledger
 from intake.outgoing.alerts import LiveConcernAlerter
-from intake.store import cases, duplicates, learning, ledger
+from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
-from parsers.values import Attachment, ExtractedForm, Field, FormType, ParsedEmail
+from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
 
@@ -170,15 +170,22 @@ class Pipeline:
                       for a in parsed.attachments)
         forms = [form for _, form in items if form is not None]
         if forms:
-            return Reading(items, self._stages.merge(forms), from_attachments=True)
-        body = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
-        return Reading(items, body, from_attachments=False)
+            merged = self._stages.merge(forms)
+            if any(Flag.NO_FORM not in form.flags for form in forms):  # a photo beside a form is no "no form"
+                merged = replace(merged, flags=merged.flags - {Flag.NO_FORM})
+        else:
+            merged = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
+        # A notice from a secure-email service, or links instead of a form, are the case's to show.
+        extra = parsed.envelope.flags(has_form=bool(forms))
+        form = replace(merged, flags=merged.flags | extra) if extra else merged
+        return Reading(items, form, from_attachments=bool(forms))
 
     def _file_case(self, session: Session, context: MessageContext, reading: Reading,
                    triage: Triage) -> MessageOutcome | None:
         message_pk, parsed, form = context.message_pk, context.parsed, reading.form
         case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
                                    sender=parsed.sender, form=form, triage=triage)
+        envelopes.record_envelope(session, message_pk=message_pk, envelope=parsed.envelope)
         cases.save_attachments(session, message_pk=message_pk, items=reading.items)
         learning.save_other_answers(session, case.id, form)
         match = duplicates.find_duplicate(session, case=case, items=reading.items, form=form,
@@ -201,6 +208,7 @@ class Pipeline:
             raise StageError(Stage.FILE, f"follow-up names case {screening.case_reference}, which does not exist")
         cases.file_follow_up(session, case=case, message_pk=context.message_pk,
                              form=reading.form if reading.from_attachments else None)
+        envelopes.record_envelope(session, message_pk=context.message_pk, envelope=context.parsed.envelope)
         cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
         if reading.from_attachments:
             learning.save_other_answers(session, case.id, reading.form)

@@ -6,6 +6,7 @@ import re
 
 from parsers.errors import AttachmentError, AttachmentTooLargeError, CorruptAttachmentError, ExtractionMemoryError
 from parsers.forms.document import Paragraph
+from parsers.forms.image_reader import read_image
 from parsers.forms.layout import read_blocks
 from parsers.forms.limits import ExtractionLimits
 from parsers.forms.pdf_reader import read_pdf
@@ -13,6 +14,7 @@ from parsers.forms.result import build_form, flagged_form
 from parsers.forms.sniff import FileKind, sniff
 from parsers.forms.vocabulary import Vocabulary
 from parsers.forms.word import read_converted, read_docx, read_encrypted_docx
+from parsers.forms.zip_reader import read_zip
 from parsers.values import Attachment, ExtractedForm, Flag
 
 BODY_CONFIDENCE = 0.75
@@ -22,6 +24,8 @@ _READERS = {
     FileKind.ENCRYPTED_OOXML: read_encrypted_docx,
     FileKind.DOC: read_converted,
     FileKind.ODT: read_converted,
+    FileKind.IMAGE: read_image,
+    FileKind.ZIP: read_zip,
 }
 
 
@@ -39,7 +43,7 @@ def extract(
     reader = _READERS.get(kind)
     if reader is None:
         return flagged_form(attachment.filename, Flag.UNSUPPORTED_ATTACHMENT,
-                            "The attachment is not a PDF or Word document.")
+                            "The attachment is not a PDF, a Word document or a page image.")
     try:
         return reader(attachment, vocabulary, limits, password)
     except AttachmentError:

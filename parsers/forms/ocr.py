@@ -36,6 +36,11 @@ def ocr_pages(data: bytes, password: str | None, max_pages: int, timeout: float)
         document.close()
 
 
+def words_of_image(png: bytes, timeout: float) -> list[Word]:
+    """Words of one page image (PNG at DPI), in points with the origin top-left."""
+    return _tesseract_words(png, timeout)
+
+
 def _tesseract_words(png: bytes, timeout: float) -> list[Word]:
     # One thread: readers already run side by side, one per core; Tesseract's own OpenMP threads on top of
     # that only make every reader slower (and a page is small enough that one thread reads it quickly).
