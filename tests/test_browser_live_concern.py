@@ -107,7 +107,7 @@ def test_a_live_concern_from_arrival_to_a_closed_rapid_review(sqlite_url: str, t
         page.fill("input[name=username]", "tina")
         page.fill("input[name=password]", PASSWORDS["tina"])
         page.click("button:has-text('Sign in')")
-        band = page.locator("section.live-band li").first  # the top of the queue, above the deadline order
+        band = page.locator("section.live-queue li").first  # the top of the queue, above the deadline order
         assert reference in band.inner_text() and band.locator(".badge-live").count() == 1
         assert page.locator("table.queue tr", has_text=reference).locator(".badge-live").count() == 1
         page.check("input[name=live]")
@@ -115,7 +115,7 @@ def test_a_live_concern_from_arrival_to_a_closed_rapid_review(sqlite_url: str, t
         assert [a.inner_text() for a in page.locator("table.queue tbody a").all()] == [reference]
         page.screenshot(path=str(SCREENSHOTS / "queue-live-concern.png"))
 
-        page.click(f"section.live-band a:has-text('{reference}')")
+        page.click(f"section.live-queue a:has-text('{reference}')")
         assert page.locator("main section").first.get_attribute("class") == "live-concern"
         assert page.locator(".clock-stage").inner_text() == "notify Panel"
         _record(page, "panel_notified", "2026-03-11", panel_reference="CSPRP-2026-0042")
