@@ -94,7 +94,7 @@ def test_oidc_round_trip_and_refusals(site, provider: OidcProvider) -> None:
 
         provider.user = _user("ada.admin", ["Intake.Admin"])
         page.click("text=Sign in with your council account")
-        assert "ada.admin@rbwm.example.org (admin)" in page.locator(".who").inner_text()
+        assert "ada.admin@rbwm.example.org (administrator)" in page.locator(".who").inner_text()
         browser.close()
 
     reasons = [(d.get("name_tried", ""), d["reason"]) for d in _refusals(runtime)]
