@@ -7,6 +7,7 @@ Every error is a MailboxError naming the account; passwords and tokens never app
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import logging
 import random
 import ssl
@@ -234,7 +235,16 @@ class Mailbox:
         uids = sorted(set(uids))
         with self._errors(f"move from {folder!r} to {destination!r}"):
             if self.supports_move:
-                client.move(uids, destination)
+                try:
+                    client.move(uids, destination)
+                except imaplib.IMAP4.error as exc:
+                    if not _expunged_meanwhile(exc):
+                        raise
+                    # Another worker moved some of these first (two pollers of one account): move what is left.
+                    client.noop()  # take in the other session's expunges
+                    left = client.search(["UID", ",".join(str(uid) for uid in uids)])
+                    if left:
+                        client.move(sorted(left), destination)
                 return
             client.copy(uids, destination)  # the copy exists before anything is marked for deletion
             client.add_flags(uids, [DELETED])
@@ -415,3 +425,9 @@ def _describe(exc: BaseException) -> str:
 def _server_text(exc: BaseException) -> str:
     """The server's words from an imapclient error (imaplib never echoes the password or token back)."""
     return str(exc)[:300]
+
+
+def _expunged_meanwhile(exc: Exception) -> bool:
+    """Whether a command failed only because another session expunged some of its messages (RFC 9051 7.1)."""
+    text = str(exc)
+    return "EXPUNGEISSUED" in text or "no longer exist" in text
