@@ -1,5 +1,6 @@
-"""Word-family files: DOCX/DOCM/DOTX read directly, encrypted DOCX decrypted with a password, .doc and .odt
-converted to DOCX by LibreOffice (its own throwaway profile, a time limit)."""
+"""Word-family files: DOCX/DOCM/DOTX read directly, encrypted DOCX decrypted with a password, .doc read
+directly when it can be (doc_reader.py), else .doc and .odt converted to DOCX by LibreOffice (its own throwaway
+profile, a time limit)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from parsers.errors import ExtractionTimeoutError
 from parsers.forms.container import SafeZip
+from parsers.forms.doc_reader import UnsupportedDocError, read_doc_blocks
 from parsers.forms.docx_reader import DocxReader
 from parsers.forms.layout import read_blocks
 from parsers.forms.limits import ExtractionLimits
@@ -22,6 +24,7 @@ from parsers.forms.vocabulary import Vocabulary
 from parsers.values import Attachment, ExtractedForm, Flag
 
 DOCX_CONFIDENCE = 0.95
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: Word 97–2003 among others
 
 
 def read_docx(
@@ -62,8 +65,18 @@ def read_encrypted_docx(
 def read_converted(
     attachment: Attachment, vocabulary: Vocabulary, limits: ExtractionLimits, password: str | None = None
 ) -> ExtractedForm:
-    """A .doc or .odt, converted to DOCX by LibreOffice when it is installed, else flagged unsupported."""
+    """A .doc read natively when it can be (parsers/forms/doc_reader.py); otherwise a .doc or .odt converted to
+    DOCX by LibreOffice when it is installed, else flagged unsupported."""
     name = attachment.filename
+    if attachment.data[:8] == _OLE_MAGIC:
+        try:
+            content = read_doc_blocks(attachment.data, limits)
+        except UnsupportedDocError:
+            pass  # LibreOffice reads what the native reader does not (fast saves, Word 95, odd structures)
+        else:
+            warnings = ["The document contains macros; they were neither run nor kept."] if content.macros else []
+            pairs, titles = read_blocks(content.blocks, vocabulary, DOCX_CONFIDENCE)
+            return build_form(name, pairs, titles, vocabulary, warnings=warnings)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         return flagged_form(name, Flag.UNSUPPORTED_ATTACHMENT,
