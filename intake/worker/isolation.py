@@ -25,6 +25,7 @@ from parsers.errors import (
     ExtractionTimeoutError,
 )
 from parsers.forms import ExtractionLimits, extract, load_vocabulary
+from parsers.forms.extraction import READER_MODULES
 from parsers.message import parse_message
 from parsers.smime import SmimeKeys
 from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
@@ -36,7 +37,8 @@ _CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would s
 @cache
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["parsers.forms", "parsers.message", "parsers.smime", "intake.worker.isolation"])
+    context.set_forkserver_preload(["parsers.forms", *READER_MODULES, "parsers.message", "parsers.smime",
+                                    "intake.worker.isolation"])
     return context
 
 
