@@ -54,13 +54,32 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (safe to run on every start, and concurrently on PG)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                # Two services starting at once must not both create the tables.
-                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
-            config.attributes["connection"] = connection
-            # "heads": features add their tables on branches of their own; all of them apply.
-            command.upgrade(config, "heads")
+        with engine.connect() as connection:
+            if sqlite:
+                # Changing a constraint rebuilds a SQLite table, and with foreign keys enforced the old copy of a
+                # table others refer to cannot be dropped. SQLite's own recipe: keys off (outside any
+                # transaction) while migrating, then every key checked before the commit.
+                _foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        # Two services starting at once must not both create the tables.
+                        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+                    config.attributes["connection"] = connection
+                    # "heads": features add their tables on branches of their own; all of them apply.
+                    command.upgrade(config, "heads")
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        raise DatabaseError("a migration left rows whose foreign keys point nowhere; nothing changed")
+            finally:
+                if sqlite:
+                    _foreign_keys(connection, on=True)
     except sa.exc.OperationalError as exc:
         raise DatabaseError(f"cannot open or migrate the database: {exc.orig}") from None
+
+
+def _foreign_keys(connection: sa.Connection, *, on: bool) -> None:
+    """Turn SQLite's foreign key checks on or off for this connection (a no-op inside a transaction, so the
+    driver's own connection is used: it runs in autocommit mode, see _sqlite_pragmas)."""
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
