@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -47,6 +48,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted (purged) content is overwritten, not left in free pages
     cursor.close()
 
 
@@ -80,6 +82,19 @@ def migrate(engine: Engine) -> None:
 
 
 def _foreign_keys(connection: sa.Connection, *, on: bool) -> None:
-    """Turn SQLite's foreign key checks on or off for this connection (a no-op inside a transaction, so the
-    driver's own connection is used: it runs in autocommit mode, see _sqlite_pragmas)."""
-    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    """Turn SQLite's foreign key checks on or off for this connection."""
+    outside_transaction(connection, f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def outside_transaction(connection: sa.Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on the driver's own connection, outside any transaction: SQLite's PRAGMAs that do nothing
+    inside one (foreign_keys, wal_checkpoint). The driver connection runs in autocommit mode (_sqlite_pragmas)."""
+    driver = connection.connection.dbapi_connection
+    if driver is None:
+        raise DatabaseError("the database connection is closed")
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
