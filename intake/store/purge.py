@@ -183,7 +183,7 @@ def due_messages(session: Session, policy: Policy, now: datetime) -> list[DueMes
                                      col(Message.received_at), col(Message.processed_at))
                            .where(col(Message.case_pk).is_(None), col(Message.disposition) == Disposition.IGNORED,
                                   resolved <= cutoff, ~_purged_message())
-                           .order_by(col(Message.id))).tuples().all()
+                           .order_by(col(Message.id))).all()
     requeued = _went_through_quarantine(session, [r[0] for r in rows])
     due = []
     for message_pk, disposition, stage, received_at, processed_at in rows:
