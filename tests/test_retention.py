@@ -369,3 +369,36 @@ def test_a_database_with_mail_in_it_is_migrated_keeping_every_row(sqlite_url: st
         assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         keys = sa.inspect(connection).get_foreign_keys("messages")
     assert [k["referred_table"] for k in keys] == ["cases"]  # no key to blobs: a purged message outlives its bytes
+
+
+def test_an_email_requeued_from_quarantine_and_then_screened_out_keeps_the_quarantine_period(
+        db_url: str, tmp_path: Path) -> None:
+    world = build_world(tmp_path, db_url)
+    with Session(world.runtime.engine) as session:
+        session.add(AuditEvent(actor="tina", action=AuditAction.MESSAGE_REQUEUED, message_pk=world.auto_reply))
+        session.commit()
+        assert plan(session, POLICY, now=NOW).messages == []  # 31 days: due as an auto-reply, not as a requeued one
+        later = {m.message_pk: m for m in plan(session, POLICY, now=NOW + timedelta(days=60)).messages}
+    assert sorted(later) == sorted([world.auto_reply, world.dismissed])  # 91 and 100 days after they were resolved
+    assert later[world.auto_reply].verdict.rule.startswith("retention.messages.quarantined: 90")
+
+
+def test_the_service_schedules_the_purge_daily_unless_it_is_turned_off(sqlite_url: str, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from intake.supervisor import schedule_purge
+    from tests.conftest import make_settings
+
+    def scheduled(extra_yaml: str) -> BackgroundScheduler:
+        scheduler = BackgroundScheduler(timezone="UTC")
+        settings = make_settings(tmp_path, db_url=sqlite_url, extra_yaml=extra_yaml)
+        schedule_purge(scheduler, cast(Runtime, SimpleNamespace(settings=settings)))
+        return scheduler
+
+    job = scheduled("retention:\n  time: '02:45'\n").get_job("purge")
+    fire = job.trigger.get_next_fire_time(None, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2026, 7, 2, 1, 45, tzinfo=UTC)  # 02:45 London summer time
+    assert scheduled("retention:\n  purge_enabled: false\n").get_jobs() == []
