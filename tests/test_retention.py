@@ -402,3 +402,16 @@ def test_the_service_schedules_the_purge_daily_unless_it_is_turned_off(sqlite_ur
     fire = job.trigger.get_next_fire_time(None, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     assert fire.astimezone(UTC) == datetime(2026, 7, 2, 1, 45, tzinfo=UTC)  # 02:45 London summer time
     assert scheduled("retention:\n  purge_enabled: false\n").get_jobs() == []
+
+
+def test_a_reply_to_a_purged_case_opens_a_new_case_instead_of_filling_the_emptied_one(db_url: str,
+                                                                                       tmp_path: Path) -> None:
+    world = build_world(tmp_path, db_url)
+    run_purge(world.runtime.engine, POLICY, now=NOW)
+    reply = take_in(world.runtime, make_email(subject=f"Re: Referral received: {world.old}", body=OLD_BODY,
+                                              message_id="<reply-1@frimley.example.org>",
+                                              headers={"In-Reply-To": "<old-1@frimley.example.org>"}))
+    assert reply.disposition == Disposition.CASE and reply.case_reference not in (world.old, None)
+    with Session(world.runtime.engine) as session:
+        case = _case(session, world.old)
+        assert session.exec(select(func.count()).select_from(Message).where(Message.case_pk == case.id)).one() == 1
