@@ -102,6 +102,9 @@ CODE_LABELS: dict[str, str] = {
     "acknowledgement_sent": "acknowledgement sent",
     "acknowledgement_suppressed": "acknowledgement not sent", "bounce_received": "bounce received",
     "duplicates_checked": "checked for duplicates",
+    # retention (issue 13)
+    "legal_hold_placed": "placed a legal hold", "legal_hold_released": "released a legal hold",
+    "data_purged": "deleted data under the retention policy",
 }
 
 

@@ -309,6 +309,62 @@ class AlertSettings(_Strict):
         return value.strip() if value else None
 
 
+class CaseRetention(_Strict):
+    """Years a case's data is kept after it ended, by how it ended; None ("never") keeps it for ever.
+
+    Only ended cases are ever purged: an open case (new, in triage, awaiting information, decided, in review) never.
+    """
+
+    closed: int | None = Field(default=6, ge=0, le=200)
+    withdrawn: int | None = Field(default=6, ge=0, le=200)
+    transferred: int | None = Field(default=6, ge=0, le=200)
+    routed_elsewhere: int | None = Field(default=6, ge=0, le=200)
+
+    @field_validator("closed", "withdrawn", "transferred", "routed_elsewhere", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+class MessageRetention(_Strict):
+    """Days a message that was never filed under a case is kept; None ("never") keeps it for ever.
+
+    A message filed under a case (a referral, a follow-up) is kept, and purged, with its case.
+    """
+
+    ignored: int | None = Field(default=30, ge=0, le=100_000)  # robots, bounces, copies, our own mail
+    quarantined: int | None = Field(default=90, ge=0, le=100_000)  # after resolution (dismissed as not a referral)
+
+    @field_validator("ignored", "quarantined", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+class RetentionSettings(_Strict):
+    """How long data is kept, and the daily purge that deletes what is due (intake/store/purge.py)."""
+
+    purge_enabled: bool = True  # false: no scheduled purge (service.py purge still works)
+    time: str = Field(default="03:15", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "Europe/London"
+    cases: CaseRetention = CaseRetention()
+    messages: MessageRetention = MessageRetention()
+    audit_events_years: int | None = Field(default=7, ge=0, le=200)
+    batch_size: int = Field(default=20, ge=1, le=1000)  # cases (or messages) purged per transaction
+
+    @field_validator("audit_events_years", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+def _never_is_none(value: Any) -> Any:
+    """'never' (any case) or null in config.yaml: keep for ever."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "never"):
+        return None
+    return value
+
+
 class LoggingSettings(_Strict):
     """Log verbosity."""
 
@@ -344,6 +400,7 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
+    retention: RetentionSettings = RetentionSettings()
     config_path: Path | None = None
 
     @model_validator(mode="after")

@@ -21,6 +21,7 @@ from intake.store.models import (
     StoredAttachment,
     utcnow,
 )
+from intake.store.purge import not_purged
 from intake.store.steps import refresh_clock
 from parsers.forms.normalise import nhs_digits, nhs_number_valid
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
@@ -131,7 +132,8 @@ def existing_references(session: Session, *, references: Sequence[str]) -> froze
     """Those of these references that name a case."""
     if not references:
         return frozenset()
-    return frozenset(session.exec(select(Case.reference).where(col(Case.reference).in_(list(references)))))
+    return frozenset(session.exec(select(Case.reference).where(col(Case.reference).in_(list(references)),
+                                                               not_purged())))
 
 
 def thread_facts(session: Session, *, query: ThreadQuery) -> ThreadFacts:
@@ -163,16 +165,17 @@ def message_ids_of(session: Session, case_pk: int) -> list[str]:
 
 
 def case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | None:
-    """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one)."""
+    """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one). A purged case
+    has no thread any more: a reply to it is a new referral, never data added to a case emptied for retention."""
     if not message_ids:
         return None
     filed = select(Case.reference).join(Message, col(Message.case_pk) == Case.id).where(
-        col(Message.message_id).in_(list(message_ids)))
+        col(Message.message_id).in_(list(message_ids)), not_purged())
     found = session.exec(filed.limit(1)).first()
     if found:
         return found
     sent = select(Case.reference).join(Outbox, col(Outbox.case_pk) == Case.id).where(
-        col(Outbox.message_id).in_(list(message_ids)))
+        col(Outbox.message_id).in_(list(message_ids)), not_purged())
     return session.exec(sent.limit(1)).first()
 
 

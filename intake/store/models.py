@@ -178,6 +178,10 @@ class AuditAction(StrEnum):
     LIVE_CONCERN_ALERT_SENT = "live_concern_alert_sent"
     LIVE_CONCERN_ALERT_SUPPRESSED = "live_concern_alert_suppressed"
     LIVE_CONCERN_ALERT_FAILED = "live_concern_alert_failed"
+    # Retention (issue 13): legal holds by managers, and the purge (actor SYSTEM, or `cli` for `service.py purge`).
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_RELEASED = "legal_hold_released"
+    DATA_PURGED = "data_purged"
 
 
 
@@ -200,7 +204,9 @@ class Message(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("message_id", "sha256", name="uq_message_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
+    # No foreign key to `blobs`: a purged message keeps its sha256 (with the Message-ID, the ledger's identity, so a
+    # copy delivered again is still known) after its bytes are deleted (migration 0016b, intake/store/purge.py).
+    sha256: str = Field(max_length=64, index=True)
     message_id: str = Field(default="", max_length=998, index=True)
     source: str = Field(max_length=300)  # "imap:account/folder" or "file"
     received_at: datetime = _ts(default_factory=utcnow)
@@ -495,3 +501,50 @@ class DocumentPreview(SQLModel, table=True):
     pdf_sha256: str | None = Field(default=None, foreign_key="blobs.sha256", max_length=64)
     error: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+# --- Retention (issue 13) ---------------------------------------------------------------------------------------
+
+
+class PurgeKind(StrEnum):
+    """What a deletion-log row stands for."""
+
+    CASE = "case"
+    MESSAGE = "message"
+
+
+class DeletionRecord(SQLModel, table=True):
+    """A tombstone: what was purged, when, by whom and why, with no personal data (intake/store/purge.py).
+
+    A case row names the case (`case_pk`), a message row the ledger message (`message_pk`); each is purged once
+    (unique). The case and message rows themselves stay, emptied of personal data, so references and the ledger
+    still prove that nothing was lost.
+    """
+
+    __tablename__ = "deletion_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: PurgeKind = Field(sa_type=sa.String(20))
+    case_pk: int | None = Field(default=None, foreign_key="cases.id", unique=True)
+    message_pk: int | None = Field(default=None, foreign_key="messages.id", unique=True)
+    reference: str = Field(default="", max_length=40, index=True)  # the case's, or the message's case (if any)
+    received_at: datetime = _ts()
+    ended_at: datetime | None = _ts(default=None)  # a case: when it ended; a message: when it was resolved
+    status: str = Field(default="", max_length=30)  # the case's status, or the message's disposition
+    track: str = Field(default="", max_length=20)
+    decision: str = Field(default="", max_length=200)  # the recommendation and the staff decision, as codes
+    purged_at: datetime = _ts(default_factory=utcnow, index=True)
+    purged_by: str = Field(max_length=100)  # "system" (the schedule), "cli", or a user
+    why: str = Field(default="", max_length=300)  # the policy, e.g. "retention.cases.closed: 6 years"
+    removed: dict[str, Any] = _json(default_factory=dict)  # counts of what went: fields, attachments, blobs ...
+
+
+class LegalHold(SQLModel, table=True):
+    """A case that must not be purged whatever its age (litigation, an inquest, a review still running)."""
+
+    __tablename__ = "legal_holds"
+
+    case_pk: int = Field(foreign_key="cases.id", primary_key=True)
+    reason: str = Field(sa_type=sa.Text)
+    placed_by: str = Field(max_length=100)
+    placed_at: datetime = _ts(default_factory=utcnow)

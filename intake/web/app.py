@@ -25,6 +25,7 @@ from intake.web import (
     corrections,
     digestpage,
     health,
+    holds,
     oidc,
     otheranswers,
     quarantine,
@@ -41,8 +42,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # Every module with routes; the security tests walk these too.
 ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, steps, health, quarantine,
-                 admin, oidc, accounts, reports, digestpage)
-_TITLES = {404: "Page not found", 405: "Not possible here", 415: "No preview", 422: "Could not do that"}
+                 admin, oidc, accounts, reports, digestpage, holds)
+_TITLES = {404: "Page not found", 405: "Not possible here", 410: "Deleted under the retention policy",
+           415: "No preview", 422: "Could not do that"}
 
 
 def create_app(runtime: WebRuntime) -> FastAPI:

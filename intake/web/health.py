@@ -15,6 +15,7 @@ from intake.outgoing import outbox
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
+from intake.store.purge import is_purged_message
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
 from intake.web.quarantine import describe_outcome, quarantine_rows
 from intake.web.security import WebUser
@@ -53,6 +54,9 @@ def raw_message(message_pk: int, session: SessionDep,
     message = session.get(Message, message_pk)
     if message is None:
         raise HTTPException(status_code=404, detail="no such message")
+    if is_purged_message(session, message_pk):
+        raise HTTPException(status_code=410, detail="This email was deleted under the retention policy; its "
+                                                    "ledger entry is kept.")
     raw = ledger.load_raw(session, message_pk)
     audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, message_pk=message_pk,
                  case_pk=message.case_pk)

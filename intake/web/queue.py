@@ -22,6 +22,7 @@ from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
 from intake.store.models import Case, CaseStatus, utcnow
+from intake.store.purge import not_purged
 from intake.web.caseview import age_days, deadline_badge, london_today
 from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
 from intake.web.labels import field_label
@@ -89,6 +90,8 @@ class QueuePage:
 
 
 def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
+    # A purged case has no data left to work on (its page shows the tombstone): never in the queue.
+    statement = statement.where(not_purged())
     if f.track and _CODE.match(f.track):
         statement = statement.where(Case.track == f.track)
     if f.status in {s.value for s in CaseStatus}:

@@ -46,13 +46,15 @@ class Permission(StrEnum):
     SEE_PERSON = "see_person"  # the person's name and date of birth in the queue
     MANAGE_USERS = "manage_users"
     VIEW_REPORTS = "view_reports"
+    MANAGE_LEGAL_HOLDS = "manage_legal_holds"  # place and release a legal hold on a case (stops its purge)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
                             Permission.SEE_PERSON}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
-                             Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS}),
+                             Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS,
+                             Permission.MANAGE_LEGAL_HOLDS}),
     Role.ADMIN: frozenset(Permission),
 }
 
