@@ -31,9 +31,10 @@ def _field(name: str, value: str) -> Field:
 
 
 def _reading(flags: frozenset[Flag] = frozenset(), unanswered: tuple[str, ...] = (),
-             fields: dict[str, Field] | None = None):
+             fields: dict[str, Field] | None = None, unanswered_fields: tuple[str, ...] = ()):
     def read(attachment: Attachment) -> ExtractedForm:
-        return ExtractedForm(attachment.filename, FormType.SAR_REFERRAL, fields or {}, flags, unanswered=unanswered)
+        return ExtractedForm(attachment.filename, FormType.SAR_REFERRAL, fields or {}, flags, unanswered=unanswered,
+                             unanswered_fields=unanswered_fields)
     return read
 
 
@@ -66,9 +67,9 @@ def test_each_variant_says_what_to_do_in_text_and_html() -> None:
     assert "telephone" in encrypted and "do NOT send the password by email" in encrypted
 
 
-def test_html_escapes_file_names() -> None:
-    content = _acknowledger().render(Variant.RECEIVED, reference="SAR-2026-0001", files_read=["<b>x</b>.docx"])
-    assert "&lt;b&gt;x&lt;/b&gt;.docx" in content.html and "<b>x</b>.docx" in content.text
+def test_html_escapes_what_it_is_given() -> None:
+    content = _acknowledger().render(Variant.RECEIVED, reference="SAR-2026-0001", files_read="<b>1</b> file")
+    assert "&lt;b&gt;1&lt;/b&gt; file" in content.html and "<b>1</b> file" in content.text
 
 
 def test_an_encrypted_form_gets_the_password_by_phone_acknowledgement(db_url: str, tmp_path: Path,
@@ -80,7 +81,8 @@ def test_an_encrypted_form_gets_the_password_by_phone_acknowledgement(db_url: st
     runtime.send_due()
     text = smtp_server.received[0].message.get_body(("plain",)).get_content()
     assert "protected by a password" in text and "01628 000000" in text
-    assert "SAR Referral Form.docx" in text  # named as the file that could not be opened
+    assert "We could not open 1 Word document because" in text  # by kind, never by the name the sender chose
+    assert "SAR Referral Form" not in text
 
 
 def test_missing_answers_are_listed_by_label_and_no_personal_data_is_echoed(
@@ -90,7 +92,8 @@ def test_missing_answers_are_listed_by_label_and_no_personal_data_is_echoed(
               "subject.forenames": _field("subject.forenames", "Margaret Ann"),
               "subject.nhs_number": _field("subject.nhs_number", "9434765919")}
     runtime.pipeline._stages = dataclasses.replace(runtime.pipeline._stages, read_form=_reading(
-        unanswered=("Date of death", "Was Margaret known to services?"), fields=fields))
+        unanswered=("Date of death", "Was Margaret known to services?"), fields=fields,
+        unanswered_fields=("event.date_of_death", "adult.care_and_support_needs")))
     form = simple_docx(["SAR Notification Form"])
     raw = make_email(subject="SAR referral for Margaret Whitfield 943 476 5919",
                      attachments=[("SAR form - Whitfield.docx", form, DOCX_TYPE),
@@ -103,7 +106,9 @@ def test_missing_answers_are_listed_by_label_and_no_personal_data_is_echoed(
         assert "Whitfield" not in body and "Margaret" not in body and "9434765919" not in body
         assert "943 476 5919" not in body
     text = message.get_body(("plain",)).get_content()
-    assert "Date of death" in text and "Chronology.docx" in text and "attachment 1 (.docx)" in text
+    # Unanswered questions in our own words; files by count and kind, never by name.
+    assert "Date of death" in text and "Care and support needs" in text and "Was Margaret" not in text
+    assert "We have read the attached files: 2 Word documents." in text and "Chronology" not in text
 
 
 def test_a_bounce_of_our_acknowledgement_is_recorded_on_its_case(db_url: str, tmp_path: Path,

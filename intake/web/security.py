@@ -46,13 +46,15 @@ class Permission(StrEnum):
     SEE_PERSON = "see_person"  # the person's name and date of birth in the queue
     MANAGE_USERS = "manage_users"
     VIEW_REPORTS = "view_reports"
+    RELEASE_HELD_MAIL = "release_held_mail"  # release or discard acknowledgements held by a flood cap
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRIAGE: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
                             Permission.SEE_PERSON}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
-                             Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS}),
+                             Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS,
+                             Permission.RELEASE_HELD_MAIL}),
     Role.ADMIN: frozenset(Permission),
 }
 
