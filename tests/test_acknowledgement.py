@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from intake.config.settings import AcknowledgementSettings
 from intake.outgoing.acknowledgement import Acknowledger, Variant, choose_variant
 from intake.store.export import cases_json, iter_messages
-from intake.store.models import Case, Disposition, OutboxStatus
+from intake.store.models import Case, Disposition, Outbox, OutboxStatus
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
 from tests.support.mailfactory import DOCX_TYPE, bounce_email, make_email, referral_email, simple_docx
 from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 (the fixture)
@@ -181,3 +181,109 @@ def test_switched_off_acknowledgements_are_recorded_as_suppressed(db_url: str, t
     assert runtime.send_due().sent == [] and smtp_server.received == []
     [row] = outbox_rows(runtime)
     assert row.status == OutboxStatus.SUPPRESSED and row.reason == "acknowledgements are switched off"
+
+
+# Issue 13, finding 2: the acknowledgement relayed phishing text from file names, under the partnership's name.
+PHISHING = "ACTION REQUIRED - your referral was rejected. Re-submit at https://evil.example/login today.docx"
+REVERSED = "SAR form xcod\u202e.exe"  # displays as "SAR form xcodexe." reversed: exe.docx
+
+
+def test_a_phishing_file_name_and_a_bidi_override_are_never_echoed(db_url: str, tmp_path: Path,
+                                                                   smtp_server: SmtpServer) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server)
+    runtime.pipeline._stages = dataclasses.replace(runtime.pipeline._stages, read_form=_reading(
+        unanswered=("Date of death - call 0800 000 000 to confirm your bank details",),
+        unanswered_fields=("event.date_of_death",)))
+    raw = make_email(subject="URGENT: your account is suspended, see https://evil.example",
+                     attachments=[(PHISHING, simple_docx(["form"]), DOCX_TYPE),
+                                  (REVERSED, simple_docx(["form"]), DOCX_TYPE),
+                                  ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")])
+    take_in(runtime, raw)
+    assert len(runtime.send_due().sent) == 1
+    message = smtp_server.received[0].message
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (text, html, str(message["Subject"])):
+        for echoed in ("ACTION", "evil.example", "Re-submit", "xcod", "\u202e", "suspended", "bank details",
+                       "0800", "scan.pdf"):
+            assert echoed not in part, echoed
+    assert "We have read the attached files: 2 Word documents, 1 PDF file." in text
+    assert "Date of death" in text  # the question in our own words
+
+
+def test_a_from_header_full_of_markup_is_filed_flagged_and_not_answered(db_url: str, tmp_path: Path,
+                                                                        smtp_server: SmtpServer) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server)
+    raw = referral_email(1).replace(b"From: sarah.collins@frimley.example.org",
+                                    b'From: <script>alert(1)</script> "x" <<a@b>>')
+    outcome = take_in(runtime, raw)
+    assert outcome.disposition is Disposition.CASE
+    report = runtime.send_due()
+    assert report.sent == report.failed == report.interrupted == [] and smtp_server.received == []
+    [row] = outbox_rows(runtime)
+    assert row.status == OutboxStatus.SUPPRESSED and row.reason == "no valid sender address"
+    assert row.recipient == "" and "interrupted" not in row.reason
+    with Session(runtime.engine) as session:
+        case = session.exec(select(Case)).one()
+        [message] = list(iter_messages(session))
+    assert case.sender == "" and "invalid_sender_address" in case.flags
+    assert message["sender"] == "" and message["reply_reason"] == "no valid sender address"
+
+
+def test_an_outbox_row_without_a_valid_recipient_fails_plainly_before_sending(db_url: str, tmp_path: Path,
+                                                                              smtp_server: SmtpServer) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server)
+    take_in(runtime, referral_email(1))
+    with Session(runtime.engine) as session:  # as stored before issue 13: the parser's fragment of a markup From
+        row = session.exec(select(Outbox)).one()
+        row.recipient = "@evil.org"
+        session.add(row)
+        session.commit()
+    report = runtime.send_due()
+    [row] = outbox_rows(runtime)
+    assert report.failed == [row.id] and report.interrupted == [] and smtp_server.received == []
+    assert row.status == OutboxStatus.FAILED and "no valid recipient address" in row.reason
+    assert "sent folder" not in row.reason and "interrupted" not in row.reason
+
+
+# Sender trust: Authentication-Results written by our receiving server, under its configured authserv-id.
+TRUST = "sender_trust:\n  authserv_id: [mx.rbwm.example.org]\n"
+
+
+def _with_results(raw: bytes, *fields: str) -> bytes:
+    """The message as our receiving server delivers it: its Authentication-Results on top."""
+    return b"".join(f"Authentication-Results: {f}\n".encode() for f in fields) + raw
+
+
+def test_only_senders_our_receiving_server_authenticated_are_acknowledged(
+        db_url: str, tmp_path: Path, smtp_server: SmtpServer) -> None:  # noqa: F811
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server, TRUST)
+    passed = ("mx.rbwm.example.org; spf=pass smtp.mailfrom=frimley.example.org; "
+              "dmarc=pass header.from=frimley.example.org")
+    failed = "mx.rbwm.example.org; spf=pass smtp.mailfrom=evil.example; dmarc=fail header.from=frimley.example.org"
+    forged = "evil.example; dmarc=pass header.from=frimley.example.org"
+    take_in(runtime, _with_results(referral_email(1), passed))
+    take_in(runtime, _with_results(referral_email(2), failed))
+    take_in(runtime, _with_results(referral_email(3), forged, passed))  # another server's field on top: ignored
+    take_in(runtime, referral_email(4))  # no field at all
+    rows = outbox_rows(runtime)
+    assert [r.status for r in rows] == [OutboxStatus.PENDING] + [OutboxStatus.SUPPRESSED] * 3
+    assert rows[1].reason.startswith("sender not authenticated: DMARC failed for frimley.example.org")
+    assert "no Authentication-Results from our receiving server" in rows[2].reason == rows[3].reason
+    assert len(runtime.send_due().sent) == 1 and len(smtp_server.received) == 1
+    with Session(runtime.engine) as session:
+        assert len(session.exec(select(Case)).all()) == 4  # every case is filed all the same
+
+
+def test_microsoft_365_results_are_trusted_when_named(
+        db_url: str, tmp_path: Path, smtp_server: SmtpServer) -> None:  # noqa: F811
+    m365 = ("spf=pass (sender IP is 209.85.128.45) smtp.mailfrom=frimley.example.org; rbwm.example.org; dkim=pass "
+            "(signature was verified) header.d=frimley.example.org;rbwm.example.org; dmarc=pass action=none "
+            "header.from=frimley.example.org;compauth=pass reason=100")
+    runtime = smtp_runtime(tmp_path, db_url, smtp_server, "sender_trust:\n  authserv_id: microsoft365\n")
+    take_in(runtime, _with_results(referral_email(1), m365))
+    take_in(runtime, _with_results(referral_email(2), m365.replace("dmarc=pass", "dmarc=fail")))
+    take_in(runtime, _with_results(referral_email(3), "mx.rbwm.example.org; dmarc=pass"))  # not Microsoft's field
+    rows = outbox_rows(runtime)
+    assert [r.status for r in rows] == [OutboxStatus.PENDING] + [OutboxStatus.SUPPRESSED] * 2
+    assert "DMARC failed" in rows[1].reason and "no Authentication-Results" in rows[2].reason
