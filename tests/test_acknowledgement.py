@@ -70,6 +70,11 @@ def test_each_variant_says_what_to_do_in_text_and_html() -> None:
 def test_html_escapes_what_it_is_given() -> None:
     content = _acknowledger().render(Variant.RECEIVED, reference="SAR-2026-0001", files_read="<b>1</b> file")
     assert "&lt;b&gt;1&lt;/b&gt; file" in content.html and "<b>1</b> file" in content.text
+    # Whatever a template prints, no bidi or control character reaches the referrer.
+    odd = _acknowledger(phone="01628\u202e 000000\x00").render(Variant.ENCRYPTED, reference="SAR-2026-0001",
+                                                                files_unopened="1 Word\u2066 document")
+    for part in (odd.text, odd.html):
+        assert "01628 000000" in part and "1 Word document" in part and "\u202e" not in part and "\x00" not in part
 
 
 def test_an_encrypted_form_gets_the_password_by_phone_acknowledgement(db_url: str, tmp_path: Path,

@@ -140,7 +140,10 @@ class Acknowledger:
         self._env = environment or Environment(
             loader=PackageLoader("intake.outgoing", "templates/mail"), undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            # Every value printed goes through strip_controls: no bidi override or control character can reach
+            # a referrer's screen, whatever a template (or a later change) prints.
+            finalize=lambda value: strip_controls(value) if isinstance(value, str) else value)
 
     def render(self, variant: Variant, *, reference: str, files_read: str = "", files_unopened: str = "",
                questions: Sequence[str] = (), envelope: Envelope | None = None) -> Content:
