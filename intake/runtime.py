@@ -46,7 +46,7 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     engine = create_db_engine(settings.database.url)
     migrate(engine)
     acknowledger = Acknowledger(settings.acknowledgements, own_address=settings.mailbox_address,
-                                partnership=settings.partnership.name)
+                                partnership=settings.partnership.name, sender_trust=settings.sender_trust)
     stages = build_stages(settings)
     pipeline = Pipeline(engine, stages, own_address=settings.mailbox_address,
                         max_message_bytes=settings.limits.max_message_bytes, worker=worker,

@@ -19,9 +19,10 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from parsers.addresses import valid_address
 from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
 from parsers.smime import Opened, SmimeKeys, open_smime
-from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
+from parsers.values import INVALID_SENDER, Attachment, Encryption, Envelope, ParsedEmail
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,13 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
     defects = [type(d).__name__ for d in msg.defects]
     headers = tuple((key, _decode_header(value)) for key, value in msg.items())
     text_body, html_body = _bodies_from_mailparser(raw, walker)
+    sender, sender_defect = _sender(msg.get_all("From", []), msg.get_all("Sender", []))
+    if sender_defect:
+        walker.defects.append(sender_defect)
     return ParsedEmail(
         message_id=_clean_id(_decode_header(msg.get("Message-ID", ""))),
         subject=_decode_header(msg.get("Subject", "")).strip(),
-        sender=_first_address(msg.get_all("From", [])) or _first_address(msg.get_all("Sender", [])),
+        sender=sender,
         sender_name=_first_name(msg.get_all("From", [])),
         to=_addresses(msg.get_all("To", [])),
         cc=_addresses(msg.get_all("Cc", [])),
@@ -217,6 +221,19 @@ def _addresses(values: list[str]) -> tuple[str, ...]:
 def _first_address(values: list[str]) -> str:
     found = _addresses(values)
     return found[0] if found else ""
+
+
+def _sender(from_values: list[str], sender_values: list[str]) -> tuple[str, str]:
+    """(the sender's address, a defect): only a plain writable address is kept, never markup or a fragment.
+
+    A From header that holds no valid address (`<script>...</script> <<a@b>>`) leaves the sender empty with
+    the defect INVALID_SENDER, rather than storing whatever the parser made of it; the Sender header is read
+    only when there is no From header at all.
+    """
+    if not any(str(v).strip() for v in from_values):
+        return valid_address(_first_address(sender_values)), ""
+    address = valid_address(_first_address(from_values))
+    return address, "" if address else INVALID_SENDER
 
 
 def _first_name(values: list[str]) -> str:

@@ -49,6 +49,12 @@ class Flag(StrEnum):
     PROTECTED_MESSAGE = "protected_message"
     # No form attached, but links to documents on SharePoint, OneDrive, Google Drive or a file-transfer site.
     FORM_BY_LINK = "form_by_link"
+    # The From header held no valid address (markup, a fragment): filed with no sender, never acknowledged.
+    INVALID_SENDER_ADDRESS = "invalid_sender_address"
+
+
+# The defect a ParsedEmail lists when its From header holds no valid address (the sender is then "").
+INVALID_SENDER = "From header holds no valid email address"
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class ParsedEmail:
 
     message_id: str
     subject: str
-    sender: str  # bare address, lower case; "" when there is none
+    sender: str  # a valid bare address, lower case; "" when there is none (see defects: INVALID_SENDER)
     sender_name: str
     to: tuple[str, ...]
     cc: tuple[str, ...]
@@ -191,6 +197,9 @@ class ExtractedForm:
     other_answers: tuple[OtherAnswer, ...] = ()
     # Other people on the form, each as its own record.
     people: tuple[Person, ...] = ()
+    # The canonical fields of the unanswered questions (in `unanswered` order): the acknowledgement names
+    # them in our own words, never in the words printed on a document the sender chose.
+    unanswered_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A read-only view so the frozen value cannot be changed through its mapping either.

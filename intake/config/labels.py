@@ -76,6 +76,7 @@ CODE_LABELS: dict[str, str] = {
     "deadline_estimated": "deadline estimated from the date received", "age_uncertain": "age uncertain",
     "contradiction": "two answers disagree", "out_of_area": "out of area",
     "acknowledgement_bounced": "acknowledgement bounced",
+    "invalid_sender_address": "no valid sender address",
     # signposts
     "cdr": "child death review", "lac_death_notification": "looked-after child death: notify DfE and Ofsted",
     "dardr": "domestic abuse related death review", "leder": "LeDeR review (learning disability or autism)",
@@ -105,6 +106,9 @@ CODE_LABELS: dict[str, str] = {
     # retention (issue 13)
     "legal_hold_placed": "placed a legal hold", "legal_hold_released": "released a legal hold",
     "data_purged": "deleted data under the retention policy",
+    # flood caps (issue 13): the outbox state, and who let held mail go or discarded it
+    "held": "held (flood cap)", "acknowledgement_held": "acknowledgement held (flood cap)",
+    "held_mail_released": "released a held acknowledgement", "held_mail_discarded": "discarded a held acknowledgement",
 }
 
 

@@ -159,6 +159,19 @@ class AcknowledgementSettings(_Strict):
     phone: str = ""
     max_per_hour: int = Field(default=10, ge=0)
     max_per_day: int = Field(default=50, ge=0)
+    # Flood caps (issue 13): beyond these, acknowledgements are HELD for a manager to release or discard; the
+    # cases are filed all the same. Per domain counts a registrable domain (a.evil.example = evil.example).
+    per_domain_per_hour: int = Field(default=20, ge=0)
+    per_domain_per_day: int = Field(default=60, ge=0)
+    overall_per_hour: int = Field(default=60, ge=0)
+    overall_per_day: int = Field(default=300, ge=0)
+    # Domains whose many senders are expected (nhs.net): the per-domain cap does not apply, the overall one does.
+    uncapped_domains: tuple[str, ...] = ()
+
+    @field_validator("uncapped_domains")
+    @classmethod
+    def _lower_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().removeprefix("@") for d in value if d.strip())
 
 
 class DuplicateSettings(_Strict):
@@ -379,6 +392,33 @@ class LoggingSettings(_Strict):
         return value
 
 
+class SenderTrustSettings(_Strict):
+    """Whose Authentication-Results are believed (RFC 8601): the partnership's own receiving server's.
+
+    `authserv_id` names it, as it writes itself at the start of the header (one id or a list). Microsoft 365
+    writes none: name it `microsoft365`. Until one is named, acknowledgements go to any sender (the intake
+    health page warns); once named, only mail that passed DMARC, or SPF/DKIM aligned with From, is answered.
+    """
+
+    authserv_id: tuple[str, ...] = ()
+
+    @field_validator("authserv_id", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("authserv_id")
+    @classmethod
+    def _plain_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        ids = tuple(v.strip() for v in value if v.strip())
+        for item in ids:
+            if any(c.isspace() or c in ";()" for c in item):
+                raise ValueError(f"{item!r} is not an authserv-id (one word, as the header writes it)")
+        return ids
+
+
 class Settings(_Strict):
     """Everything the service reads from config.yaml and the environment."""
 
@@ -401,6 +441,7 @@ class Settings(_Strict):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     retention: RetentionSettings = RetentionSettings()
+    sender_trust: SenderTrustSettings = SenderTrustSettings()
     config_path: Path | None = None
 
     @model_validator(mode="after")

@@ -88,6 +88,8 @@ class DigestContent:
     oldest_open: Listing = Listing([], 0)
     quarantined: int = 0
     failed_mail: int = 0
+    held_mail: int = 0  # acknowledgements held by a flood cap, waiting for a manager
+    held_since: datetime | None = None
     weekly: list[tuple[date, int]] = field(default_factory=list)
     # First in the digest: someone must act today. Then every running statutory clock, with its name.
     live_concerns: ClockListing = field(default_factory=lambda: ClockListing([], 0))
@@ -143,6 +145,9 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
                                        .where(Message.disposition == Disposition.QUARANTINED)).one()
     content.failed_mail = session.exec(select(func.count()).select_from(Outbox)
                                        .where(Outbox.status == OutboxStatus.FAILED)).one()
+    held = Outbox.status == OutboxStatus.HELD
+    content.held_mail = session.exec(select(func.count()).select_from(Outbox).where(held)).one()
+    content.held_since = session.exec(select(func.min(Outbox.created_at)).where(held)).one()
     content.weekly = weekly_counts(session, today=today, tz=tz)
     return content
 

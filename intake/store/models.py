@@ -92,6 +92,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SUPPRESSED = "suppressed"
+    HELD = "held"  # over a flood cap: kept, not sent, until a manager releases (-> pending) or discards it
 
 
 class Stage(StrEnum):
@@ -182,6 +183,9 @@ class AuditAction(StrEnum):
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_RELEASED = "legal_hold_released"
     DATA_PURGED = "data_purged"
+    ACKNOWLEDGEMENT_HELD = "acknowledgement_held"  # over a flood cap (issue 13)
+    HELD_MAIL_RELEASED = "held_mail_released"  # a manager let held acknowledgements go
+    HELD_MAIL_DISCARDED = "held_mail_discarded"  # a manager decided they are not to be sent
 
 
 
@@ -373,7 +377,8 @@ class Outbox(SQLModel, table=True):
     in_reply_to: str = Field(default="", max_length=998)
     thread_references: str = Field(default="", sa_type=sa.Text)  # the References header to send
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)  # what it answers
-    recipient_key: str = Field(default="", max_length=320, index=True)  # lower-cased, for the rate limit
+    recipient_key: str = Field(default="", max_length=320, index=True)  # one key per mailbox, for the rate limit
+    recipient_domain: str = Field(default="", max_length=255, index=True)  # registrable domain, for the flood caps
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)  # when it went to "sending": the crash lease starts here
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(20), index=True)

@@ -97,6 +97,7 @@ class ConversationItem:
     kind: str = ""
     label: str = ""
     attachments: list[AttachmentView] = field(default_factory=list)
+    reason: str = ""  # outgoing mail not sent (suppressed, held, failed): why, in the outbox's words
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _conversation(session: Session, case: Case) -> tuple[list[ConversationItem],
     for mail in session.exec(select(Outbox).where(Outbox.case_pk == case.id).order_by(col(Outbox.id))):
         items.append(ConversationItem(mail.sent_at or mail.created_at, False, mail.recipient, mail.subject,
                                       mail.body_text, status=str(mail.status), kind=str(mail.kind),
-                                      label="We wrote"))
+                                      label="We wrote", reason=mail.reason if mail.status != "sent" else ""))
     items.sort(key=lambda i: i.at)
     return items, every
 

@@ -1,4 +1,4 @@
-"""Intake health: the quarantine, failed outgoing mail, the mailboxes' state and a ledger search."""
+"""Intake health: the quarantine, failed and held outgoing mail, the mailboxes' state and a ledger search."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.purge import is_purged_message
-from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
+from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, POST_RELEASE_HELD, SessionDep, web_of
 from intake.web.quarantine import describe_outcome, quarantine_rows
 from intake.web.security import WebUser
 
@@ -39,9 +39,10 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     searched = bool(text or disposition)
     quarantined = quarantine_rows(session, ledger.quarantined(session, limit=LIST_LIMIT))
     failed = outbox.failed_mail(session, limit=LIST_LIMIT)
+    held = outbox.held_mail(session, limit=LIST_LIMIT)
     mailboxes = ledger.mailbox_states(session)
     results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
-    return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
+    return web.render(user, "health.html", quarantined=quarantined, failed=failed, held=held, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
                       dispositions=list(Disposition), notice=request.query_params.get("done", ""),
                       warnings=deployment_warnings(web.runtime.settings))
@@ -109,3 +110,26 @@ def retry_mail(outbox_id: int, session: SessionDep, user: WebUser = WORK) -> Res
                  detail={"outbox": outbox_id})
     session.commit()
     return _back(f"email {outbox_id} queued again")
+
+
+@router.post("/outbox/held/{action}")
+def held_mail(action: str, session: SessionDep, outbox_id: int | None = Form(None), up_to: int | None = Form(None),
+              user: WebUser = POST_RELEASE_HELD) -> Response:
+    """Release (send) or discard acknowledgements held by a flood cap: one (`outbox_id`), or every one the page
+    listed (`up_to`: the newest id shown, so mail held since the page was opened is not touched)."""
+    if action not in ("release", "discard"):
+        raise HTTPException(status_code=404, detail="no such action")
+    if outbox_id is not None:
+        ids = [outbox_id]
+    elif up_to is not None:
+        ids = outbox.held_ids(session, up_to=up_to)
+    else:
+        raise HTTPException(status_code=422, detail="say which held email")
+    leave = outbox.release_held if action == "release" else outbox.discard_held
+    done = leave(session, ids, actor=user.username)
+    session.commit()
+    if not done:
+        raise HTTPException(status_code=409, detail="nothing held was left to " + action)
+    log.info("%d held acknowledgement(s) %sd by a manager", len(done), action)
+    verb = "released: they are sent now" if action == "release" else "discarded: they will not be sent"
+    return _back(f"{len(done)} held acknowledgement(s) {verb}")

@@ -47,6 +47,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_REPORTS = "view_reports"
     MANAGE_LEGAL_HOLDS = "manage_legal_holds"  # place and release a legal hold on a case (stops its purge)
+    RELEASE_HELD_MAIL = "release_held_mail"  # release or discard acknowledgements held by a flood cap
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -54,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             Permission.SEE_PERSON}),
     Role.MANAGER: frozenset({Permission.VIEW_QUEUE, Permission.WORK_CASE, Permission.WORK_INTAKE,
                              Permission.EXPORT, Permission.SEE_PERSON, Permission.VIEW_REPORTS,
-                             Permission.MANAGE_LEGAL_HOLDS}),
+                             Permission.MANAGE_LEGAL_HOLDS, Permission.RELEASE_HELD_MAIL}),
     Role.ADMIN: frozenset(Permission),
 }
 

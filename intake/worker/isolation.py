@@ -148,9 +148,10 @@ def _outcome(outcome: tuple) -> ExtractedForm:
     if outcome[0] == "error":
         _, code, message = outcome
         raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
-    _, filename, form_type, fields, flags, warnings, unanswered, other_answers, people = outcome
+    _, filename, form_type, fields, flags, warnings, unanswered, other_answers, people, unanswered_fields = outcome
     return ExtractedForm(filename, FormType(form_type), {f.name: f for f in fields}, frozenset(flags),
-                         tuple(warnings), tuple(unanswered), tuple(other_answers), tuple(people))
+                         tuple(warnings), tuple(unanswered), tuple(other_answers), tuple(people),
+                         tuple(unanswered_fields))
 
 
 def _run(
@@ -171,7 +172,8 @@ def extract_job(attachment: Attachment, vocabulary_path: Path | None, limits: Ex
     try:
         form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
         outcome: tuple = ("ok", form.filename, form.form_type.value, tuple(form.fields.values()),
-                          tuple(form.flags), form.warnings, form.unanswered, form.other_answers, form.people)
+                          tuple(form.flags), form.warnings, form.unanswered, form.other_answers, form.people,
+                          form.unanswered_fields)
     except MemoryError:
         outcome = _MEMORY
     except AttachmentError as exc:

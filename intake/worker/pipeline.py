@@ -26,7 +26,7 @@ from intake.outgoing.alerts import LiveConcernAlerter
 from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
-from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
+from parsers.values import INVALID_SENDER, Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
 
@@ -177,6 +177,8 @@ class Pipeline:
             merged = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
         # A notice from a secure-email service, or links instead of a form, are the case's to show.
         extra = parsed.envelope.flags(has_form=bool(forms))
+        if INVALID_SENDER in parsed.defects:  # a From header of markup: filed, flagged, never answered
+            extra |= {Flag.INVALID_SENDER_ADDRESS}
         form = replace(merged, flags=merged.flags | extra) if extra else merged
         return Reading(items, form, from_attachments=bool(forms))
 
