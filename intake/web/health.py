@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -16,7 +15,8 @@ from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
-from intake.web.quarantine import describe_outcome, quarantine_rows
+from intake.web.notices import Notice, notice_of, redirect
+from intake.web.quarantine import outcome_notice, quarantine_rows
 from intake.web.security import WebUser
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,8 @@ WORK = POST_INTAKE_WORK
 LIST_LIMIT = 200
 
 
-def _back(done: str) -> RedirectResponse:
-    return RedirectResponse(f"/health?done={quote(done)}", status_code=303)
+def _back(done: Notice, **parameters: str | int) -> RedirectResponse:
+    return redirect("/health", done, **parameters)
 
 
 @router.get("/health")
@@ -42,7 +42,7 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
     return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
-                      dispositions=list(Disposition), notice=request.query_params.get("done", ""),
+                      dispositions=list(Disposition), notice=notice_of(request),
                       warnings=deployment_warnings(web.runtime.settings))
 
 
@@ -71,7 +71,7 @@ def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUse
     session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
-    return _back(describe_outcome(outcome, message_pk))
+    return _back(*outcome_notice(outcome, message_pk))
 
 
 @router.post("/messages/{message_pk}/not-referral")
@@ -89,7 +89,7 @@ def not_referral(message_pk: int, session: SessionDep, reason: str = Form(...), 
     audit.record(session, actor=user.username, action=AuditAction.MESSAGE_NOT_REFERRAL, message_pk=message_pk,
                  detail={"reason": reason.strip()[:500]})
     session.commit()
-    return _back(f"message {message_pk} marked not a referral")
+    return _back(Notice.MARKED_NOT_REFERRAL, message=message_pk)
 
 
 @router.post("/outbox/{outbox_id}/retry")
@@ -104,4 +104,4 @@ def retry_mail(outbox_id: int, session: SessionDep, user: WebUser = WORK) -> Res
     audit.record(session, actor=user.username, action=AuditAction.MAIL_RETRIED, case_pk=case_pk,
                  detail={"outbox": outbox_id})
     session.commit()
-    return _back(f"email {outbox_id} queued again")
+    return _back(Notice.MAIL_QUEUED_AGAIN, email=outbox_id)
