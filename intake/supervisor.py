@@ -224,7 +224,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     log.info("web UI on http://%s:%d/ ; %d mailbox(es) watched", settings.web.host, settings.web.port,
              len(workers))
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.web.host, port=settings.web.port,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False, **settings.web.server_options()))
     try:
         server.run()
     finally:

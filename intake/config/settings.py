@@ -275,9 +275,10 @@ class WebSettings(_Strict):
     address_attempts: int = Field(default=30, ge=1, le=10000)
     account_attempts: int = Field(default=20, ge=1, le=10000)
     account_delay_seconds: float = Field(default=10, ge=0, le=60)
-    # Reverse proxies whose X-Forwarded-For names the client (the TLS proxy in front of the UI): without this,
-    # every user behind the proxy would share one address for the throttle.
-    trusted_proxies: tuple[str, ...] = ()
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed (the TLS proxy in front
+    # of the UI): without it every user behind the proxy would share one address for the throttle. Given to
+    # uvicorn as forwarded_allow_ips; the default is uvicorn's own (a proxy on this host).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
     idle_timeout_minutes: float = Field(default=30, gt=0, le=24 * 60)
 
     @field_validator("trusted_proxies")
@@ -289,6 +290,10 @@ class WebSettings(_Strict):
             except ValueError:
                 raise ValueError(f"{address!r} is not an IP address or network") from None
         return value
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn's options that follow these settings (the service and the tests serve the app alike)."""
+        return {"proxy_headers": True, "forwarded_allow_ips": list(self.trusted_proxies)}
 
     @property
     def public_url(self) -> str:
