@@ -109,12 +109,12 @@ def _take_the_write_lock_at_once(db_url: str) -> None:
     if make_url(db_url).get_backend_name() == "sqlite":
         import sqlite3
 
-        connection = sqlite3.connect(make_url(db_url).database or "", timeout=0, isolation_level=None)
+        raw = sqlite3.connect(make_url(db_url).database or "", timeout=0, isolation_level=None)
         try:
-            connection.execute("BEGIN IMMEDIATE")  # fails at once ("database is locked") if anyone holds it
-            connection.execute("ROLLBACK")
+            raw.execute("BEGIN IMMEDIATE")  # fails at once ("database is locked") if anyone holds it
+            raw.execute("ROLLBACK")
         finally:
-            connection.close()
+            raw.close()
         return
     engine = sa.create_engine(db_url)
     try:
