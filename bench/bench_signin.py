@@ -21,11 +21,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def serve(folder: str, port: int, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+def serve(folder: str, port: int) -> None:
     """The child: seed a runtime and serve it until killed."""
     import uvicorn
 
@@ -35,11 +37,10 @@ def serve(folder: str, port: int, ready: multiprocessing.synchronize.Event) -> N
     runtime = seeded_runtime(Path(folder), f"sqlite:///{folder}/intake.db")
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="error",
                                            access_log=False, **runtime.settings.web.server_options()))
-    threading.Thread(target=lambda: (time.sleep(0.5), ready.set()), daemon=True).start()
     server.run()
 
 
-def page_times(client, reference: str, count: int) -> list[float]:  # type: ignore[no-untyped-def]
+def page_times(client: httpx.Client, reference: str, count: int) -> list[float]:
     """Seconds for each of `count` case page fetches, one after another."""
     times = []
     for _ in range(count):
@@ -50,10 +51,20 @@ def page_times(client, reference: str, count: int) -> list[float]:  # type: igno
     return times
 
 
+def _wait_for(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/signin", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
 def main() -> None:
     """Run both phases and print the figures."""
-    import httpx
-
     from tests.support.browser import csrf_from, free_port, signed_in_client
 
     parser = argparse.ArgumentParser()
@@ -62,13 +73,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
-        ready = multiprocessing.get_context("spawn").Event()
-        child = multiprocessing.get_context("spawn").Process(target=serve, args=(folder, port, ready), daemon=True)
+        child = multiprocessing.get_context("spawn").Process(target=serve, args=(folder, port), daemon=True)
         child.start()
         try:
-            if not ready.wait(120):
-                raise SystemExit("the server did not start")
             base = f"http://127.0.0.1:{port}"
+            _wait_for(base)
             reader = signed_in_client(base, "tina")
             reader.timeout = httpx.Timeout(120)
             page_times(reader, "SAR-2026-0001", 3)  # warm up
