@@ -71,7 +71,8 @@ def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUse
     session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
-    return _back(*outcome_notice(outcome, message_pk))
+    done, parameters = outcome_notice(outcome, message_pk)
+    return _back(done, **parameters)
 
 
 @router.post("/messages/{message_pk}/not-referral")
