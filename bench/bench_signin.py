@@ -7,7 +7,8 @@ users, two cases). A signed-in reader fetches a case page `--pages` times, first
 (idle), then while `--clients` threads post wrong passwords as fast as the server answers (each argon2 check is
 real work, and the throttle keeps checking them: a throttled attempt costs the same as any other). It prints the
 median and worst case-page time in each phase and the rate of sign-ins answered. Issue 13's probe measured 0.9 s
-median and 18.8 s worst under 8 such clients when every sign-in held SQLite's write lock during argon2.
+median and 18.8 s worst under 8 such clients when every sign-in held SQLite's write lock during argon2; the
+figures since are in README's Benchmarks section.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
-        child = multiprocessing.get_context("spawn").Process(target=serve, args=(folder, port), daemon=True)
+        child = multiprocessing.get_context("spawn").Process(target=serve, args=(folder, port))
         child.start()
         try:
             base = f"http://127.0.0.1:{port}"
