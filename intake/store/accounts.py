@@ -7,8 +7,6 @@ the throttle in `intake.store.throttle`; `sign_in` puts them together (and audit
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +22,6 @@ from intake.store.throttle import ThrottlePolicy
 from intake.store.users import SignIn, UserError, find_user
 
 T = TypeVar("T")
-# At most this many password checks at once in a process (half the cores): argon2 is made to be expensive (64 MiB,
-# four lanes), and a flood of sign-ins must not take every core from the pages. Others wait their turn, holding no
-# transaction; the wait is the same whatever the name.
-VERIFYING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 CLI_ACTOR = "cli"  # the actor of changes made on the command line (whoever holds the server)
 
 
@@ -146,8 +140,7 @@ def sign_in(engine: Engine, *, name: str, password: str, address: str, now: date
     # No transaction is open from here until the outcome is written.
     usable = account is not None and account.usable
     password_hash = account.password_hash if account is not None and usable else users.DUMMY_HASH
-    with VERIFYING:
-        matches = users.verify_password(password_hash, password)
+    matches = users.verify_password(password_hash, password)
     if verdict.refused or (account is not None and account.locked):
         outcome = SignIn.THROTTLED
     elif matches and usable:

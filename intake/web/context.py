@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -126,6 +128,11 @@ class WebContext:
     runtime: WebRuntime
     guard: Guard
     templates: Environment
+    # Sign-ins checked at once (half the cores): argon2 is made to be expensive (64 MiB, four lanes), and a flood
+    # of sign-ins must not take every core from the pages. The others wait here, in the event loop, holding no
+    # thread of the pool the pages run in and no transaction; the wait is the same whatever the name.
+    sign_in_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(max(1, (os.cpu_count() or 2) // 2)))
 
     def render(self, user: WebUser | None, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         """A page from a template, with the user and their CSRF token for its forms."""

@@ -63,11 +63,13 @@ async def signin(request: Request, username: str = Form(""), password: str = For
     """Check the password (outside any transaction, throttled) and start a session."""
     web = web_of(request)
     web.guard.check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, "login")
-    # argon2 and the two short transactions run in a worker thread; the event loop serves other requests.
-    attempt = await run_in_threadpool(
-        accounts.sign_in, web.runtime.engine, name=username.strip()[:100], password=password,
-        address=web.guard.client_address(request), now=web.guard.clock(),
-        policy=throttle_policy(web.runtime.settings.web))
+    # argon2 and the two short transactions run in a worker thread, a few sign-ins at a time; the event loop
+    # serves other requests meanwhile.
+    async with web.sign_in_slots:
+        attempt = await run_in_threadpool(
+            accounts.sign_in, web.runtime.engine, name=username.strip()[:100], password=password,
+            address=web.guard.client_address(request), now=web.guard.clock(),
+            policy=throttle_policy(web.runtime.settings.web))
     if attempt.delay_seconds:  # a name under attack answers later, holding no thread and no connection
         await asyncio.sleep(attempt.delay_seconds)
     if attempt.outcome is not SignIn.OK or not attempt.username:
