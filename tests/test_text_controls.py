@@ -16,6 +16,6 @@ def test_every_kind_is_caught_and_ordinary_text_is_left_alone() -> None:
     shown = visible_controls(hostile)
     assert not has_controls(shown) and shown.count("⟨U+") == 20
     assert strip_controls(hostile) == "ab[31m"
-    ordinary = "Zoë O'Brien-Łukasz, 東京\tline one\nline two\r\n👩\u200d👧 نور"
+    ordinary = "Zoë O'Brien-Łukasz, 東京\tline one\nline two\r\n👩 نور"
     assert visible_controls(ordinary) == ordinary and strip_controls(ordinary) == ordinary
     assert not has_controls(ordinary)
