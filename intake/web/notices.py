@@ -54,6 +54,11 @@ class Notice(StrEnum):
     USER_ENABLED = "user_enabled"
     PASSWORD_RESET = "password_reset"
     ROLE_CHANGED = "role_changed"
+    # For pages merged from issue 13's other parts (held acknowledgements; legal holds).
+    HELD_RELEASED = "held_released"
+    HELD_DISCARDED = "held_discarded"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_RELEASED = "legal_hold_released"
 
 
 _TEXTS: dict[Notice, str] = {
@@ -88,6 +93,10 @@ _TEXTS: dict[Notice, str] = {
     Notice.USER_ENABLED: "user {user} enabled",
     Notice.PASSWORD_RESET: "user {user}: password reset",
     Notice.ROLE_CHANGED: "user {user} is now {role}",
+    Notice.HELD_RELEASED: "{count} held acknowledgement(s) released: they are sent now",
+    Notice.HELD_DISCARDED: "{count} held acknowledgement(s) discarded: they will not be sent",
+    Notice.LEGAL_HOLD_PLACED: "legal hold placed",
+    Notice.LEGAL_HOLD_RELEASED: "legal hold released",
 }
 
 _NUMBER = re.compile(r"[0-9]{1,12}")
