@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -322,7 +323,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
             due = plan(session, policy)
         _write(_plan_json(due) if args.format == "json" else _plan_text(due), args.output)
         return EXIT_OK
-    report = run_purge(runtime.engine, policy, actor=CLI_ACTOR, batch_size=retention.batch_size)
+    report = run_purge(runtime.engine, policy, actor=CLI_ACTOR, batch_size=retention.batch_size,
+                       session_idle=timedelta(minutes=args.settings.web.idle_timeout_minutes))
     print(report.summary() + (": " + ", ".join(report.cases) if report.cases else ""))
     return EXIT_FAILED if report.skipped else EXIT_OK
 

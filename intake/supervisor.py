@@ -7,6 +7,7 @@ import logging
 import threading
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -190,7 +191,8 @@ def run_scheduled_purge(runtime: Runtime) -> None:
 
     retention = runtime.settings.retention
     try:
-        run_purge(runtime.engine, Policy.from_settings(retention), batch_size=retention.batch_size)
+        run_purge(runtime.engine, Policy.from_settings(retention), batch_size=retention.batch_size,
+                  session_idle=timedelta(minutes=runtime.settings.web.idle_timeout_minutes))
     except Exception:  # a database error: logged; the data stays until tomorrow's run
         log.exception("purge: the scheduled run failed")
 
@@ -254,7 +256,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     log.info("web UI on http://%s:%d/ ; %d mailbox(es) watched", settings.web.host, settings.web.port,
              len(workers))
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.web.host, port=settings.web.port,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False, **settings.web.server_options()))
     try:
         server.run()
     finally:

@@ -415,3 +415,19 @@ def test_a_reply_to_a_purged_case_opens_a_new_case_instead_of_filling_the_emptie
     with Session(world.runtime.engine) as session:
         case = _case(session, world.old)
         assert session.exec(select(func.count()).select_from(Message).where(Message.case_pk == case.id)).one() == 1
+
+
+def test_sign_ins_left_idle_past_the_idle_timeout_are_removed_before_their_absolute_end(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    migrate(engine)
+    with Session(engine) as session:
+        later = NOW + timedelta(hours=5)
+        session.add(WebSession(token_hash="i" * 64, username="tina", expires_at=later,
+                               created_at=NOW - timedelta(hours=2), last_seen_at=NOW - timedelta(minutes=45)))
+        session.add(WebSession(token_hash="u" * 64, username="mona", expires_at=later,
+                               created_at=NOW - timedelta(hours=2), last_seen_at=NOW - timedelta(minutes=5)))
+        session.commit()
+    report = run_purge(engine, POLICY, now=NOW, session_idle=timedelta(minutes=30))
+    assert report.sessions == 1
+    with Session(engine) as session:
+        assert [w.username for w in session.exec(select(WebSession))] == ["mona"]

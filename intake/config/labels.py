@@ -91,6 +91,7 @@ CODE_LABELS: dict[str, str] = {
     "sending": "sending", "sent": "sent", "failed": "failed", "suppressed": "not sent",
     # audit actions (people and the system)
     "signed_in": "signed in", "signed_out": "signed out", "sign_in_refused": "sign-in refused",
+    "sign_in_throttled": "sign-ins slowed for this name after many failures",
     "case_viewed": "viewed the case", "email_downloaded": "downloaded the email",
     "attachment_downloaded": "opened an attachment", "field_corrected": "corrected a field",
     "field_added": "added a field", "decision_recorded": "recorded a decision", "case_assigned": "assigned the case",

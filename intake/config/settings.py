@@ -280,6 +280,33 @@ class WebSettings(_Strict):
     session_hours: float = Field(default=10, gt=0, le=24 * 7)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: float = Field(default=15, gt=0)
+    # Issue 13 (sign-in throttle, idle timeout): see README "Users and roles".
+    # lockout_attempts: refused sign-ins for one name from one address in lockout_minutes before that pair waits
+    # (1 minute, doubling, at most lockout_minutes); address_attempts: the same for one address, whatever the
+    # names; account_attempts: for one name from anywhere, after which its sign-ins are slowed (never refused)
+    # by up to account_delay_seconds and the audit trail says so.
+    address_attempts: int = Field(default=30, ge=1, le=10000)
+    account_attempts: int = Field(default=20, ge=1, le=10000)
+    account_delay_seconds: float = Field(default=10, ge=0, le=60)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed (the TLS proxy in front
+    # of the UI): without it every user behind the proxy would share one address for the throttle. Given to
+    # uvicorn as forwarded_allow_ips; the default is uvicorn's own (a proxy on this host).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    idle_timeout_minutes: float = Field(default=30, gt=0, le=24 * 60)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address or network") from None
+        return value
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn's options that follow these settings (the service and the tests serve the app alike)."""
+        return {"proxy_headers": True, "forwarded_allow_ips": list(self.trusted_proxies)}
 
     @property
     def public_url(self) -> str:

@@ -139,6 +139,7 @@ class AuditAction(StrEnum):
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
     SIGN_IN_REFUSED = "sign_in_refused"
+    SIGN_IN_THROTTLED = "sign_in_throttled"  # many refused sign-ins for one name: slowed, and admins told
     CASE_VIEWED = "case_viewed"
     EMAIL_DOWNLOADED = "email_downloaded"
     ATTACHMENT_DOWNLOADED = "attachment_downloaded"
@@ -442,6 +443,23 @@ class WebSession(SQLModel, table=True):
     username: str = Field(max_length=100, index=True)
     created_at: datetime = _ts(default_factory=utcnow)
     expires_at: datetime = _ts()
+    # The last request seen (for the idle timeout), refreshed at most once a minute so reads stay reads.
+    last_seen_at: datetime | None = _ts(default=None)
+
+
+class SignInFailure(SQLModel, table=True):
+    """One refused password sign-in, kept for the throttle's sliding window (then pruned).
+
+    The name is kept as a sha256 of its case-folded form: a password typed into the name box is not stored,
+    and unknown and real names are counted alike.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    address: str = Field(max_length=64, index=True)
+    name_key: str = Field(max_length=64, index=True)
 
 
 class CaseNote(SQLModel, table=True):

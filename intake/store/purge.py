@@ -251,8 +251,9 @@ def single_purger(engine: Engine) -> Iterator[bool]:
 
 
 def run_purge(engine: Engine, policy: Policy, *, actor: str = SYSTEM, now: datetime | None = None,
-              batch_size: int = 20) -> PurgeReport:
-    """Purge everything due now, in transactions of `batch_size` cases or messages; returns what was done."""
+              batch_size: int = 20, session_idle: timedelta | None = None) -> PurgeReport:
+    """Purge everything due now, in transactions of `batch_size` cases or messages; returns what was done.
+    `session_idle`: the web's idle timeout, past which an unused sign-in is removed before its absolute end."""
     now = now or utcnow()
     report = PurgeReport()
     with single_purger(engine) as mine:
@@ -283,7 +284,7 @@ def run_purge(engine: Engine, policy: Policy, *, actor: str = SYSTEM, now: datet
             session.commit()
         report.audit_events = _purge_audit(engine, policy, now)
         with Session(engine) as session:
-            report.sessions, report.oidc_pending = remove_expired_sign_ins(session, now)
+            report.sessions, report.oidc_pending = remove_expired_sign_ins(session, now, idle=session_idle)
             if report.cases or report.messages or report.blobs or report.audit_events:
                 record(session, actor=actor, action=AuditAction.DATA_PURGED,
                        detail={"cases": len(report.cases), "messages": report.messages, "blobs": report.blobs,
@@ -294,9 +295,14 @@ def run_purge(engine: Engine, policy: Policy, *, actor: str = SYSTEM, now: datet
     return report
 
 
-def remove_expired_sign_ins(session: Session, now: datetime) -> tuple[int, int]:
-    """Delete expired web sessions and stale OpenID Connect states (caller commits); (sessions, states)."""
-    sessions = _delete(session, WebSession, col(WebSession.expires_at) <= now)
+def remove_expired_sign_ins(session: Session, now: datetime, *, idle: timedelta | None = None) -> tuple[int, int]:
+    """Delete expired web sessions (past their absolute end, or unused for `idle`) and stale OpenID Connect
+    states (caller commits); (sessions, states)."""
+    expired = col(WebSession.expires_at) <= now
+    if idle is not None:
+        last = sa.func.coalesce(col(WebSession.last_seen_at), col(WebSession.created_at))
+        expired = sa.or_(expired, last <= now - idle)
+    sessions = _delete(session, WebSession, expired)
     states = _delete(session, OidcPending, col(OidcPending.created_at) < now - OIDC_PENDING_MAX_AGE)
     return sessions, states
 

@@ -60,7 +60,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     @app.middleware("http")
     async def headers(request: Request, call_next):
         response = await call_next(request)
-        security_headers(response, static=request.url.path.startswith("/static/"))
+        security_headers(response, static=request.url.path.startswith("/static/"),
+                         https=app.state.web.guard.https(request))
         return response
 
     @app.exception_handler(NotSignedInError)

@@ -24,6 +24,7 @@ from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
 from intake.web.envelopeview import mail_envelopes
 from intake.web.fieldkinds import KINDS, kind_of, shown
+from intake.web.notices import notice_of
 from intake.web.otherpanel import other_answers_panel
 from intake.web.review import TEMPLATE_GLOBALS, review_view
 from intake.web.security import PAGE_CSP, PDF_CSP, WebUser
@@ -62,7 +63,7 @@ def page_values(request: Request) -> dict[str, object]:
     """What every case page render needs besides the view."""
     return {"statuses": list(CaseStatus), "staff_cspr": list(StaffCspr), "staff_sar": list(StaffSar),
             "kind_of": kind_of, "shown": shown, "canonical": KINDS,
-            "notice": request.query_params.get("done", "")}
+            "notice": notice_of(request)}
 
 
 @router.get("/cases/{reference}")

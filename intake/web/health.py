@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -17,7 +16,8 @@ from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.purge import is_purged_message
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, POST_RELEASE_HELD, SessionDep, web_of
-from intake.web.quarantine import describe_outcome, quarantine_rows
+from intake.web.notices import Notice, notice_of, redirect
+from intake.web.quarantine import outcome_notice, quarantine_rows
 from intake.web.security import WebUser
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,8 @@ WORK = POST_INTAKE_WORK
 LIST_LIMIT = 200
 
 
-def _back(done: str) -> RedirectResponse:
-    return RedirectResponse(f"/health?done={quote(done)}", status_code=303)
+def _back(done: Notice, **parameters: str | int) -> RedirectResponse:
+    return redirect("/health", done, **parameters)
 
 
 @router.get("/health")
@@ -44,7 +44,7 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
     return web.render(user, "health.html", quarantined=quarantined, failed=failed, held=held, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
-                      dispositions=list(Disposition), notice=request.query_params.get("done", ""),
+                      dispositions=list(Disposition), notice=notice_of(request),
                       warnings=deployment_warnings(web.runtime.settings))
 
 
@@ -76,7 +76,8 @@ def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUse
     session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
-    return _back(describe_outcome(outcome, message_pk))
+    done, parameters = outcome_notice(outcome, message_pk)
+    return _back(done, **parameters)
 
 
 @router.post("/messages/{message_pk}/not-referral")
@@ -94,7 +95,7 @@ def not_referral(message_pk: int, session: SessionDep, reason: str = Form(...), 
     audit.record(session, actor=user.username, action=AuditAction.MESSAGE_NOT_REFERRAL, message_pk=message_pk,
                  detail={"reason": reason.strip()[:500]})
     session.commit()
-    return _back(f"message {message_pk} marked not a referral")
+    return _back(Notice.MARKED_NOT_REFERRAL, message=message_pk)
 
 
 @router.post("/outbox/{outbox_id}/retry")
@@ -109,7 +110,7 @@ def retry_mail(outbox_id: int, session: SessionDep, user: WebUser = WORK) -> Res
     audit.record(session, actor=user.username, action=AuditAction.MAIL_RETRIED, case_pk=case_pk,
                  detail={"outbox": outbox_id})
     session.commit()
-    return _back(f"email {outbox_id} queued again")
+    return _back(Notice.MAIL_QUEUED_AGAIN, email=outbox_id)
 
 
 @router.post("/outbox/held/{action}")
@@ -131,5 +132,4 @@ def held_mail(action: str, session: SessionDep, outbox_id: int | None = Form(Non
     if not done:
         raise HTTPException(status_code=409, detail="nothing held was left to " + action)
     log.info("%d held acknowledgement(s) %sd by a manager", len(done), action)
-    verb = "released: they are sent now" if action == "release" else "discarded: they will not be sent"
-    return _back(f"{len(done)} held acknowledgement(s) {verb}")
+    return _back(Notice.HELD_RELEASED if action == "release" else Notice.HELD_DISCARDED, count=len(done))

@@ -14,13 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from intake.store.holds import HoldError, place_hold, release_hold
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_LEGAL_HOLDS, SessionDep
+from intake.web.notices import Notice, redirect
 from intake.web.security import WebUser
 
 router = APIRouter()
 
 
-def _back(reference: str, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}", status_code=303)
+def _back(reference: str, done: Notice) -> RedirectResponse:
+    return redirect(f"/cases/{quote(reference)}", done)
 
 
 @router.post("/cases/{reference}/legal-hold")
@@ -32,7 +33,7 @@ def place(reference: str, session: SessionDep, reason: str = Form(""), user: Web
     except HoldError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     session.commit()
-    return _back(reference, "legal hold placed")
+    return _back(reference, Notice.LEGAL_HOLD_PLACED)
 
 
 @router.post("/cases/{reference}/legal-hold/release")
@@ -45,4 +46,4 @@ def release(reference: str, session: SessionDep, reason: str = Form(""),
     except HoldError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     session.commit()
-    return _back(reference, "legal hold released")
+    return _back(reference, Notice.LEGAL_HOLD_RELEASED)

@@ -26,6 +26,7 @@ from intake.store.purge import not_purged
 from intake.web.caseview import age_days, deadline_badge, london_today
 from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
 from intake.web.labels import field_label
+from intake.web.notices import notice_of
 from intake.web.queuesearch import person_columns, search_condition
 from intake.web.security import Permission, WebUser
 
@@ -191,7 +192,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
                       total=count_cases(session, f), people=people, sorts=SORTS, offset=offset, more=more,
                       badge=lambda c: deadline_badge(c.nearest_deadline, today), age=age_days,
                       first_page="after" not in request.query_params and not offset,
-                      notice=request.query_params.get("done", ""), live_band=live_concerns(session))
+                      notice=notice_of(request), live_band=live_concerns(session))
 
 
 @router.get("/export.csv")

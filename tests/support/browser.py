@@ -109,7 +109,8 @@ def free_port() -> int:
 def served(runtime: Runtime, port: int | None = None) -> Iterator[str]:
     """The web app under uvicorn in a thread on a (free) loopback port; yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
+                                           **runtime.settings.web.server_options()))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
