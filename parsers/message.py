@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.parser
 import email.policy
+import html as html_module
 import logging
 import re
 from collections.abc import Iterator
@@ -21,12 +22,22 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
 from parsers.smime import Opened, SmimeKeys, open_smime
-from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
+from parsers.values import Attachment, Encryption, Envelope, Flag, ParsedEmail
 
 log = logging.getLogger(__name__)
 
 _ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
+# RFC 5322's line limit: no real subject is longer, and a crafted 49 MB one must not be stored and shown whole.
+MAX_SUBJECT_CHARS = 998
+# A forward written into the text: Outlook's rule or "Original Message", Gmail's and Apple Mail's headings.
+_FORWARD_MARK = re.compile(r"^[ >]*(?:-{2,} ?(?:Forwarded message|Original Message) ?-{2,}|_{10,}|"
+                           r"Begin forwarded message:)\s*$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_FROM = re.compile(r"^[ >]*(?:\*\s*)?From:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_SEARCH_CHARS = 20_000  # the forwarded block is near the top; never search a huge body
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+EMPTY_WINMAIL_WARNING = ("winmail.dat (Outlook rich text) held no files and no text: the form the sender meant "
+                         "to attach is not in it; ask them to send it again as an ordinary attachment")
 
 
 def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
@@ -51,9 +62,13 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
     defects = [type(d).__name__ for d in msg.defects]
     headers = tuple((key, _decode_header(value)) for key, value in msg.items())
     text_body, html_body = _bodies_from_mailparser(raw, walker)
+    subject = _decode_header(msg.get("Subject", "")).strip()
+    cut_from = len(subject) if len(subject) > MAX_SUBJECT_CHARS else 0
+    if cut_from:
+        walker.defects.append(f"subject of {cut_from} characters cut to {MAX_SUBJECT_CHARS}")
     return ParsedEmail(
         message_id=_clean_id(_decode_header(msg.get("Message-ID", ""))),
-        subject=_decode_header(msg.get("Subject", "")).strip(),
+        subject=subject[:MAX_SUBJECT_CHARS],
         sender=_first_address(msg.get_all("From", [])) or _first_address(msg.get_all("Sender", [])),
         sender_name=_first_name(msg.get_all("From", [])),
         to=_addresses(msg.get_all("To", [])),
@@ -68,7 +83,27 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
         attachments=tuple(walker.attachments),
         defects=tuple(dict.fromkeys(defects + walker.defects + list(opened.defects))),
         envelope=_envelope(opened),
+        forwarded_from=walker.forwarded_from or _inline_forward_sender(text_body or _TAG.sub(" ", html_body)),
+        subject_cut_from=cut_from,
     )
+
+
+def readable_text(parsed: ParsedEmail) -> str:
+    """The text staff read: the plain part, else the HTML part without its tags (scripts and styles dropped)."""
+    if parsed.text_body.strip():
+        return parsed.text_body
+    return html_module.unescape(_TAG.sub(" ", parsed.html_body)).strip()
+
+
+def _inline_forward_sender(text: str) -> str:
+    """The From: address in the first forwarded block written into the text, or ""."""
+    head = text[:_FORWARD_SEARCH_CHARS]
+    mark = _FORWARD_MARK.search(head)
+    if mark is None:
+        return ""
+    line = _FORWARD_FROM.search(head, mark.end())
+    found = _ADDR_SPEC.findall(line[1]) if line else []
+    return found[0].lower() if found else ""
 
 
 def _envelope(opened: Opened) -> Envelope:
@@ -90,6 +125,7 @@ class _Walker:
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
         self.defects: list[str] = []
+        self.forwarded_from = ""  # the From of the first forwarded message met
         self._forwards = 0
 
     def walk(self, msg: Message, *, origin: str, depth: int) -> None:
@@ -105,6 +141,7 @@ class _Walker:
             inner_origin = _join(origin, f"forwarded message {self._forwards}")
             for inner in part.get_payload() or []:
                 if isinstance(inner, Message):
+                    self.forwarded_from = self.forwarded_from or _first_address(inner.get_all("From", []))
                     self.walk(inner, origin=inner_origin, depth=depth + 1)
             return
         is_attachment = bool(filename) or part.get_content_disposition() == "attachment"
@@ -131,8 +168,14 @@ class _Walker:
         if unpacked.text:
             self.text.append(unpacked.text)
         self.attachments.extend(unpacked.attachments)
-        if unpacked.defects:  # keep what we could not open, so nothing is lost
-            self.attachments.append(Attachment(filename, ctype, data, origin))
+        if unpacked.defects:  # keep what we could not open, so nothing is lost, and say why beside it
+            self.attachments.append(Attachment(filename, ctype, data, origin, warnings=unpacked.defects))
+        elif unpacked.empty:
+            # Nothing inside: keep the file and flag it, or the referral's form would vanish without a word.
+            self.defects.append("winmail.dat held no files and no text")
+            self.attachments.append(Attachment(filename or "winmail.dat", ctype, data, origin,
+                                               flags=frozenset({Flag.EMPTY_WINMAIL}),
+                                               warnings=(EMPTY_WINMAIL_WARNING,)))
 
     def _text(self, part: Message) -> str:
         data = _payload_bytes(part)

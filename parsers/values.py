@@ -49,6 +49,12 @@ class Flag(StrEnum):
     PROTECTED_MESSAGE = "protected_message"
     # No form attached, but links to documents on SharePoint, OneDrive, Google Drive or a file-transfer site.
     FORM_BY_LINK = "form_by_link"
+    # An Outlook winmail.dat (TNEF) that held no files and no text: the form the sender meant is not there.
+    EMPTY_WINMAIL = "empty_winmail"
+    # More attachments than the limit (limits.max_attachments_per_message): the rest are only in the raw email.
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    # A follow-up whose sender is not the case's referrer (nor a partner, nor a reply to our mail): not applied.
+    DIFFERENT_SENDER = "different_sender"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class Attachment:
     data: bytes = field(repr=False)
     # Where it was found, for provenance: "" for a top-level part, else e.g. "forwarded message 1".
     origin: str = ""
+    # What the parser found wrong with the file itself (an empty or unreadable container), for staff to see.
+    flags: frozenset[Flag] = frozenset()
+    warnings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -134,6 +143,10 @@ class ParsedEmail:
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...]
     envelope: Envelope = Envelope()
+    # The original sender a forward shows (the From of an attached message, or of a "Forwarded message" block
+    # in the text), lower case; "" when the message is no forward or shows none.
+    forwarded_from: str = ""
+    subject_cut_from: int = 0  # the subject's length as sent when it was cut to parsers.message.MAX_SUBJECT_CHARS
 
     def header(self, name: str) -> str:
         """The first value of a header (case-insensitive), or ""."""

@@ -13,7 +13,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -26,6 +26,7 @@ from intake.outgoing.alerts import LiveConcernAlerter
 from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
+from parsers.message import MAX_SUBJECT_CHARS, readable_text
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 ReadItems = tuple[tuple[Attachment, ExtractedForm | None], ...]
+# The most of an email's text kept for the case page; the whole email stays downloadable.
+MAX_BODY_CHARS = 200_000
+SUBJECT_CUT = "subject_cut"  # a message flag: the subject was longer than MAX_SUBJECT_CHARS
 
 
 class StageError(Exception):
@@ -83,6 +87,7 @@ class MessageContext:
     parsed: ParsedEmail
     received_at: datetime  # the date received, from which statutory deadlines run (see `_received_at`)
     screening: Screening
+    notes: ledger.Filing = field(default_factory=ledger.Filing)  # flags and warnings about the message itself
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,11 @@ class Pipeline:
 
     def __init__(self, engine: Engine, stages: Stages, *, own_address: str, max_message_bytes: int,
                  worker: str | None = None, acknowledger: Acknowledger | None = None,
-                 duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None) -> None:
+                 duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None,
+                 max_attachments: int = 50, partner_domains: Sequence[str] = ()) -> None:
         self._alerter = alerter  # None: no live-concern alert is queued
+        self._max_attachments = max_attachments  # per message; the rest stay in the raw email only
+        self._partner_domains = tuple(partner_domains)  # follow-ups from these may change a case
         self._acknowledger = acknowledger  # None: nothing is queued (tools and tests that only file)
         self._duplicate_window_days = duplicate_window_days
         self._engine = engine
@@ -138,20 +146,21 @@ class Pipeline:
         if len(loaded.raw) > self._max_bytes:
             raise StageError(Stage.LOAD, f"message of {len(loaded.raw)} bytes exceeds the limit of "
                              f"{self._max_bytes}", "too_large")
-        parsed = _staged(Stage.PARSE, self._stages.parse, loaded.raw)
+        parsed, notes = _staged(Stage.PARSE, self._within_limits, _staged(Stage.PARSE, self._stages.parse,
+                                                                          loaded.raw))
         copy = duplicates.earlier_copy(session, message_pk=loaded.message_pk, sender=parsed.sender,
                                        message_id=loaded.message_id)
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
             return self._commit(session, loaded.message_pk, parsed, Disposition.IGNORED,
                                 f"copy of message {copy.id}")
-        query = _staged(Stage.SCREEN, thread_query, parsed)
-        thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)  # screen() itself reads no database
+        screening = self._screen(session, parsed)
         learned = learning.active_mappings(session) if self._stages.learn is not None else {}
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
-        has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
-        screening = _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
-                            has_form=has_form)
-        context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening)
+        if screening.trust is not None and not screening.trust.trusted:
+            notes = _noted(notes, str(Flag.DIFFERENT_SENDER), "from a different sender than the case's referrer: "
+                           "its fields are proposed, not applied, until staff accept them")
+        context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening,
+                                 notes)
         if screening.verdict is Verdict.IGNORE:
             return self._file_ignored(session, context)
         reading = _staged(Stage.EXTRACT, self._read, parsed)
@@ -163,6 +172,30 @@ class Pipeline:
         triage = _staged(Stage.CLASSIFY, self._stages.classify, reading.form.fields, reading.form.form_type,
                          context.received_at)
         return self._file_case(session, context, reading, triage)
+
+    def _screen(self, session: Session, parsed: ParsedEmail) -> Screening:
+        """Look up what screening needs in the queue (screen() itself reads no database), then screen."""
+        query = _staged(Stage.SCREEN, thread_query, parsed)
+        thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)
+        has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
+        return _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
+                       has_form=has_form, partner_domains=self._partner_domains)
+
+    def _within_limits(self, parsed: ParsedEmail) -> tuple[ParsedEmail, ledger.Filing]:
+        """The message cut to the limits (attachments per message; the subject is cut by the parser), with a
+        flag and a warning for each limit it met: what is cut stays in the raw email, never silently lost."""
+        notes = ledger.Filing(flags=tuple(sorted({f for a in parsed.attachments for f in a.flags})))
+        if parsed.subject_cut_from:
+            notes = _noted(notes, SUBJECT_CUT, f"subject of {parsed.subject_cut_from:,} characters cut to "
+                           f"{MAX_SUBJECT_CHARS}")
+        if len(parsed.attachments) > self._max_attachments:
+            kept = _first_attachments(parsed.attachments, self._max_attachments, self._stages.is_form)
+            notes = _noted(notes, str(Flag.TOO_MANY_ATTACHMENTS),
+                           f"{len(parsed.attachments):,} attachments: the first {self._max_attachments} were filed "
+                           f"(forms first); the other {len(parsed.attachments) - len(kept):,} are only in the "
+                           "downloadable email")
+            parsed = replace(parsed, attachments=kept)
+        return parsed, notes
 
     def _read(self, parsed: ParsedEmail) -> Reading:
         """Every form attached, read; merged into one, or the body read as a form when there is none."""
@@ -183,8 +216,11 @@ class Pipeline:
     def _file_case(self, session: Session, context: MessageContext, reading: Reading,
                    triage: Triage) -> MessageOutcome | None:
         message_pk, parsed, form = context.message_pk, context.parsed, reading.form
+        # A referral forwarded from our own mailbox is the original sender's, where the forward shows one.
+        sender = context.screening.referrer or parsed.sender
+        form = replace(form, flags=form.flags | _case_flags(context.notes)) if context.notes.flags else form
         case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
-                                   sender=parsed.sender, form=form, triage=triage)
+                                   sender=sender, form=form, triage=triage)
         envelopes.record_envelope(session, message_pk=message_pk, envelope=parsed.envelope)
         cases.save_attachments(session, message_pk=message_pk, items=reading.items)
         learning.save_other_answers(session, case.id, form)
@@ -198,25 +234,30 @@ class Pipeline:
                                             items=reading.items, form=form)
         if self._alerter is not None:  # in this transaction too: a live concern is alerted within a minute
             self._alerter.for_case(session, case=case)
-        reason = "new referral" + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
-        return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference)
+        reason = context.screening.reason + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
+        return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference,
+                            _filed(context))
 
     def _file_follow_up(self, session: Session, context: MessageContext, reading: Reading) -> MessageOutcome | None:
         screening = context.screening
         case = cases.case_by_reference(session, reference=screening.case_reference or "")
         if case is None:
             raise StageError(Stage.FILE, f"follow-up names case {screening.case_reference}, which does not exist")
+        trusted = screening.trust is None or screening.trust.trusted
         cases.file_follow_up(session, case=case, message_pk=context.message_pk,
-                             form=reading.form if reading.from_attachments else None)
+                             form=reading.form if reading.from_attachments else None, trusted=trusted,
+                             flags=sorted(_case_flags(context.notes)))
         envelopes.record_envelope(session, message_pk=context.message_pk, envelope=context.parsed.envelope)
         cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
-        if reading.from_attachments:
+        if reading.from_attachments and trusted:  # a stranger's other answers are not the case's either
             learning.save_other_answers(session, case.id, reading.form)
         if self._acknowledger is not None:
+            # A stranger who guessed a reference learns nothing from us: no acknowledgement, the reason recorded.
+            why_not = screening.no_reply_reason or ("" if trusted else "from a different sender than the referrer")
             self._acknowledger.for_follow_up(session, case=case, message_pk=context.message_pk,
-                                             parsed=context.parsed, no_reply_reason=screening.no_reply_reason)
+                                             parsed=context.parsed, no_reply_reason=why_not)
         return self._commit(session, context.message_pk, context.parsed, Disposition.FOLLOW_UP, screening.reason,
-                            case.id, case.reference)
+                            case.id, case.reference, _filed(context))
 
     def _file_ignored(self, session: Session, context: MessageContext) -> MessageOutcome | None:
         screening = context.screening
@@ -229,12 +270,13 @@ class Pipeline:
                 outbox.record_bounce(session, case=case, message_pk=context.message_pk,
                                      quoted_ids=screening.bounced_ids)
         return self._commit(session, context.message_pk, context.parsed, Disposition.IGNORED, screening.reason,
-                            None, case.reference if case else None)
+                            None, case.reference if case else None, context.notes)
 
     def _commit(self, session: Session, message_pk: int, parsed: ParsedEmail, disposition: Disposition,
-                reason: str, case_pk: int | None = None, reference: str | None = None) -> MessageOutcome | None:
+                reason: str, case_pk: int | None = None, reference: str | None = None,
+                filing: ledger.Filing | None = None) -> MessageOutcome | None:
         if not ledger.finish(session, message_pk, worker=self.worker, disposition=disposition, reason=reason,
-                             case_pk=case_pk, sender=parsed.sender, subject=parsed.subject):
+                             case_pk=case_pk, sender=parsed.sender, subject=parsed.subject, filing=filing):
             session.rollback()  # our claim was taken over: the other worker files it, not us
             return None
         session.commit()
@@ -249,6 +291,34 @@ def _staged(stage: Stage, func: Callable[P, T], *args: P.args, **kwargs: P.kwarg
         raise
     except Exception as exc:
         raise StageError(stage, str(exc)) from exc
+
+
+def _noted(notes: ledger.Filing, flag: str, warning: str) -> ledger.Filing:
+    return replace(notes, flags=tuple(sorted({*notes.flags, flag})), warnings=(*notes.warnings, warning))
+
+
+def _case_flags(notes: ledger.Filing) -> frozenset[Flag]:
+    """The message's flags that the case shows too (the subject cut is the message's own business)."""
+    return frozenset(Flag(f) for f in notes.flags if f in {flag.value for flag in Flag}
+                     and f != Flag.DIFFERENT_SENDER)
+
+
+def _filed(context: MessageContext) -> ledger.Filing:
+    """What the case page reads of a filed message, kept now so that it never parses the raw email again."""
+    text = readable_text(context.parsed)
+    if len(text) > MAX_BODY_CHARS:
+        text = (text[:MAX_BODY_CHARS] + f"\n\n[… {len(text) - MAX_BODY_CHARS:,} more characters: download the "
+                "email to read it all]")
+    return replace(context.notes, body_text=text, mail_date=context.parsed.date)
+
+
+def _first_attachments(attachments: Sequence[Attachment], limit: int,
+                       is_form: Callable[[Attachment], bool]) -> tuple[Attachment, ...]:
+    """At most `limit` attachments, forms first, in their order in the message."""
+    forms = {n for n, a in enumerate(attachments) if is_form(a)}
+    chosen = sorted(forms)[:limit]
+    chosen += [n for n in range(len(attachments)) if n not in forms][:limit - len(chosen)]
+    return tuple(attachments[n] for n in sorted(chosen))
 
 
 def _any_form(attachments: Sequence[Attachment], is_form: Callable[[Attachment], bool]) -> bool:
