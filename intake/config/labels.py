@@ -76,6 +76,8 @@ CODE_LABELS: dict[str, str] = {
     "deadline_estimated": "deadline estimated from the date received", "age_uncertain": "age uncertain",
     "contradiction": "two answers disagree", "out_of_area": "out of area",
     "acknowledgement_bounced": "acknowledgement bounced",
+    "different_sender": "from a different sender — not applied", "empty_winmail": "winmail.dat held nothing",
+    "too_many_attachments": "more attachments than the limit", "subject_cut": "subject too long, cut",
     # signposts
     "cdr": "child death review", "lac_death_notification": "looked-after child death: notify DfE and Ofsted",
     "dardr": "domestic abuse related death review", "leder": "LeDeR review (learning disability or autism)",
@@ -102,6 +104,8 @@ CODE_LABELS: dict[str, str] = {
     "acknowledgement_sent": "acknowledgement sent",
     "acknowledgement_suppressed": "acknowledgement not sent", "bounce_received": "bounce received",
     "duplicates_checked": "checked for duplicates",
+    "proposed_field_accepted": "accepted a proposed field", "proposed_field_rejected": "rejected a proposed field",
+    "different_sender_reviewed": "reviewed mail from a different sender",
 }
 
 

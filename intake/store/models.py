@@ -179,7 +179,6 @@ class AuditAction(StrEnum):
     LIVE_CONCERN_ALERT_SUPPRESSED = "live_concern_alert_suppressed"
     LIVE_CONCERN_ALERT_FAILED = "live_concern_alert_failed"
     # Follow-ups from a different sender (issue 13): their fields are proposed until a person decides.
-    PROPOSED_FIELDS_RECEIVED = "proposed_fields_received"
     PROPOSED_FIELD_ACCEPTED = "proposed_field_accepted"
     PROPOSED_FIELD_REJECTED = "proposed_field_rejected"
     DIFFERENT_SENDER_REVIEWED = "different_sender_reviewed"
