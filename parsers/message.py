@@ -30,6 +30,9 @@ _ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
 # RFC 5322's line limit: no real subject is longer, and a crafted 49 MB one must not be stored and shown whole.
 MAX_SUBJECT_CHARS = 998
+_MAX_SUBJECT_SOURCE = 16 * MAX_SUBJECT_CHARS  # as sent: encoded words take several characters per character shown
+_MAX_HEADER_CHARS = 100_000
+_MAX_HEADER_BLOCK = 1024 * 1024  # bytes of headers beyond which mail-parser is not asked (a crafted subject, Cc)
 # A forward written into the text: Outlook's rule or "Original Message", Gmail's and Apple Mail's headings.
 _FORWARD_MARK = re.compile(r"^[ >]*(?:-{2,} ?(?:Forwarded message|Original Message) ?-{2,}|_{10,}|"
                            r"Begin forwarded message:)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -60,10 +63,13 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
         walker.defects.append("MIME structure nested too deeply to read")
         walker.text.append(raw.decode("utf-8", "replace"))
     defects = [type(d).__name__ for d in msg.defects]
-    headers = tuple((key, _decode_header(value)) for key, value in msg.items())
+    # Each header decoded from a bounded prefix: a crafted 49 MB header costs no more to read than a long one.
+    headers = tuple((key, _decode_header(str(value)[:_MAX_HEADER_CHARS])) for key, value in msg.items())
     text_body, html_body = _bodies_from_mailparser(raw, walker)
-    subject = _decode_header(msg.get("Subject", "")).strip()
-    cut_from = len(subject) if len(subject) > MAX_SUBJECT_CHARS else 0
+    raw_subject = str(msg.get("Subject", "") or "")
+    subject = _decode_header(raw_subject[:_MAX_SUBJECT_SOURCE]).strip()
+    too_long = len(subject) > MAX_SUBJECT_CHARS or len(raw_subject) > _MAX_SUBJECT_SOURCE
+    cut_from = len(raw_subject.strip()) if too_long else 0
     if cut_from:
         walker.defects.append(f"subject of {cut_from} characters cut to {MAX_SUBJECT_CHARS}")
     return ParsedEmail(
@@ -207,6 +213,10 @@ def _bodies_from_mailparser(raw: bytes, walker: _Walker) -> tuple[str, str]:
     import mailparser
 
     text, html = "\n".join(walker.text), "\n".join(walker.html)
+    head = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    if head > _MAX_HEADER_BLOCK:  # mail-parser decodes every header whole, slowly: our own walk has the bodies
+        walker.defects.append("headers too large for mail-parser; bodies read by our own walk")
+        return text, html
     try:
         parsed = mailparser.parse_from_bytes(raw)
         mp_text = "\n".join(parsed.text_plain)
