@@ -154,3 +154,26 @@ def test_our_own_mail_is_still_ignored_even_with_a_form(db_url: str, tmp_path: P
     assert {o.reason for o in outcomes} == {"our own outgoing mail"}
     with Session(runtime.engine) as session:
         assert session.exec(select(Outbox)).all() == [] and session.exec(select(Case)).all() == []
+
+
+def test_a_stranger_follow_up_through_a_real_mailbox_changes_nothing(dovecot, db_url: str, tmp_path: Path) -> None:
+    from tests.support.intake_helpers import imap_settings, ledger_counts
+
+    runtime = build_runtime(imap_settings(tmp_path, dovecot, db_url, account_yaml="    batch_size: 5\n"))
+    dovecot.append("intake", "INBOX", _referral())
+    runtime.poll_all()
+    [reference] = _references(runtime)
+    before, _, _ = _fields(runtime, reference)
+    dovecot.append("intake", "INBOX", _follow_up(STRANGER, reference))
+    [report] = runtime.poll_all()
+    assert report.processed == {"follow_up": 1}
+    after, rows, case = _fields(runtime, reference)
+    assert after == before and any(r.proposal == Proposal.PROPOSED for r in rows)
+    assert "different_sender" in case.flags
+    assert ledger_counts(runtime.engine) == {"case": 1, "follow_up": 1, "cases": 1}
+    assert len(dovecot.folder_uids("intake", "Processed")) == 2  # filed, so moved like any other
+
+
+def _references(runtime) -> list[str]:
+    with Session(runtime.engine) as session:
+        return list(session.exec(select(Case.reference)))
