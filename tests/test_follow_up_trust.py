@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from demo.forms import SAR_FORM, Layout, build
 from demo.mailbox import variant
 from intake.runtime import build_runtime
+from intake.store.export import iter_messages
 from intake.store.models import AuditEvent, Case, CaseField, Disposition, Message, Outbox, OutboxStatus, Proposal
 from tests.conftest import make_settings
 from tests.support.mailfactory import DOCX_TYPE, PARTNERSHIP, make_email
@@ -66,6 +67,9 @@ def test_a_stranger_quoting_a_reference_proposes_fields_but_changes_nothing(db_u
         message = session.get(Message, outcome.message_pk)
         audit = session.exec(select(AuditEvent).where(AuditEvent.message_pk == outcome.message_pk)).all()
     assert message.flags == ["different_sender"] and "proposed" in message.warnings[0]
+    with Session(runtime.engine) as session:
+        ledger_row = next(m for m in iter_messages(session) if m["id"] == outcome.message_pk)
+    assert ledger_row["flags"] == ["different_sender"] and ledger_row["disposition"] == "follow_up"
     assert any(e.action == "follow_up_received" and e.detail["proposed_fields"] == len(proposed) for e in audit)
     [ack] = [r for r in outbox_rows(runtime) if r.message_pk == outcome.message_pk]  # the stranger gets nothing
     assert ack.status == OutboxStatus.SUPPRESSED and "different sender" in ack.reason

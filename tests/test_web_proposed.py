@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from demo.forms import SAR_FORM, Layout, build
 from demo.mailbox import variant
 from intake.store.models import AuditEvent, Case, CaseField, Proposal, Role
+from intake.store.rows import pk
 from intake.web import security
 from tests.support.browser import csrf_from, seeded_runtime, served, signed_in_client, take_in
 from tests.support.mailfactory import DOCX_TYPE, make_email
@@ -42,7 +43,7 @@ def _fields(runtime, reference: str) -> tuple[Case, list[CaseField]]:
 
 
 def _proposed_id(rows: list[CaseField], name: str) -> int:
-    return next(r.id for r in rows if r.name == name and r.proposal == Proposal.PROPOSED)
+    return next(pk(r) for r in rows if r.name == name and r.proposal == Proposal.PROPOSED)
 
 
 def test_proposed_fields_are_shown_apart_and_accepted_one_by_one_then_rejected(db_url: str, tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ def test_proposed_fields_are_shown_apart_and_accepted_one_by_one_then_rejected(d
     assert {r.proposal for r in rows if r.proposal} == {Proposal.ACCEPTED, Proposal.REJECTED}
     assert [r.value for r in rows if r.name == "subject.surname" and not r.current] == ["Whitfield"]
     with Session(runtime.engine) as session:
-        actions = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.actor == "tina")
+        actions = [str(e.action) for e in session.exec(select(AuditEvent).where(AuditEvent.actor == "tina")
                                                   .order_by(col(AuditEvent.id)))]
     assert actions.count("proposed_field_accepted") == 1 and actions.count("proposed_field_rejected") >= 2
 

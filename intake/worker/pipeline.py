@@ -26,7 +26,7 @@ from intake.outgoing.alerts import LiveConcernAlerter
 from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
-from parsers.message import MAX_SUBJECT_CHARS, readable_text
+from intake.worker.limits import case_flags, kept_for_the_case_page, noted, within_limits
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
@@ -36,9 +36,6 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 ReadItems = tuple[tuple[Attachment, ExtractedForm | None], ...]
-# The most of an email's text kept for the case page; the whole email stays downloadable.
-MAX_BODY_CHARS = 200_000
-SUBJECT_CUT = "subject_cut"  # a message flag: the subject was longer than MAX_SUBJECT_CHARS
 
 
 class StageError(Exception):
@@ -146,8 +143,8 @@ class Pipeline:
         if len(loaded.raw) > self._max_bytes:
             raise StageError(Stage.LOAD, f"message of {len(loaded.raw)} bytes exceeds the limit of "
                              f"{self._max_bytes}", "too_large")
-        parsed, notes = _staged(Stage.PARSE, self._within_limits, _staged(Stage.PARSE, self._stages.parse,
-                                                                          loaded.raw))
+        parsed, notes = _staged(Stage.PARSE, within_limits, _staged(Stage.PARSE, self._stages.parse, loaded.raw),
+                                max_attachments=self._max_attachments, is_form=self._stages.is_form)
         copy = duplicates.earlier_copy(session, message_pk=loaded.message_pk, sender=parsed.sender,
                                        message_id=loaded.message_id)
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
@@ -157,7 +154,7 @@ class Pipeline:
         learned = learning.active_mappings(session) if self._stages.learn is not None else {}
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
         if screening.trust is not None and not screening.trust.trusted:
-            notes = _noted(notes, str(Flag.DIFFERENT_SENDER), "from a different sender than the case's referrer: "
+            notes = noted(notes, str(Flag.DIFFERENT_SENDER), "from a different sender than the case's referrer: "
                            "its fields are proposed, not applied, until staff accept them")
         context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening,
                                  notes)
@@ -181,22 +178,6 @@ class Pipeline:
         return _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
                        has_form=has_form, partner_domains=self._partner_domains)
 
-    def _within_limits(self, parsed: ParsedEmail) -> tuple[ParsedEmail, ledger.Filing]:
-        """The message cut to the limits (attachments per message; the subject is cut by the parser), with a
-        flag and a warning for each limit it met: what is cut stays in the raw email, never silently lost."""
-        notes = ledger.Filing(flags=tuple(sorted({f for a in parsed.attachments for f in a.flags})))
-        if parsed.subject_cut_from:
-            notes = _noted(notes, SUBJECT_CUT, f"subject of {parsed.subject_cut_from:,} characters cut to "
-                           f"{MAX_SUBJECT_CHARS}")
-        if len(parsed.attachments) > self._max_attachments:
-            kept = _first_attachments(parsed.attachments, self._max_attachments, self._stages.is_form)
-            notes = _noted(notes, str(Flag.TOO_MANY_ATTACHMENTS),
-                           f"{len(parsed.attachments):,} attachments: the first {self._max_attachments} were filed "
-                           f"(forms first); the other {len(parsed.attachments) - len(kept):,} are only in the "
-                           "downloadable email")
-            parsed = replace(parsed, attachments=kept)
-        return parsed, notes
-
     def _read(self, parsed: ParsedEmail) -> Reading:
         """Every form attached, read; merged into one, or the body read as a form when there is none."""
         items = tuple((a, self._stages.read_form(a) if self._stages.is_form(a) else None)
@@ -218,7 +199,7 @@ class Pipeline:
         message_pk, parsed, form = context.message_pk, context.parsed, reading.form
         # A referral forwarded from our own mailbox is the original sender's, where the forward shows one.
         sender = context.screening.referrer or parsed.sender
-        form = replace(form, flags=form.flags | _case_flags(context.notes)) if context.notes.flags else form
+        form = replace(form, flags=form.flags | case_flags(context.notes)) if context.notes.flags else form
         case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
                                    sender=sender, form=form, triage=triage)
         envelopes.record_envelope(session, message_pk=message_pk, envelope=parsed.envelope)
@@ -236,7 +217,7 @@ class Pipeline:
             self._alerter.for_case(session, case=case)
         reason = context.screening.reason + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
         return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference,
-                            _filed(context))
+                            kept_for_the_case_page(context.notes, context.parsed))
 
     def _file_follow_up(self, session: Session, context: MessageContext, reading: Reading) -> MessageOutcome | None:
         screening = context.screening
@@ -246,7 +227,7 @@ class Pipeline:
         trusted = screening.trust is None or screening.trust.trusted
         cases.file_follow_up(session, case=case, message_pk=context.message_pk,
                              form=reading.form if reading.from_attachments else None, trusted=trusted,
-                             flags=sorted(_case_flags(context.notes)))
+                             flags=sorted(case_flags(context.notes)))
         envelopes.record_envelope(session, message_pk=context.message_pk, envelope=context.parsed.envelope)
         cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
         if reading.from_attachments and trusted:  # a stranger's other answers are not the case's either
@@ -257,7 +238,7 @@ class Pipeline:
             self._acknowledger.for_follow_up(session, case=case, message_pk=context.message_pk,
                                              parsed=context.parsed, no_reply_reason=why_not)
         return self._commit(session, context.message_pk, context.parsed, Disposition.FOLLOW_UP, screening.reason,
-                            case.id, case.reference, _filed(context))
+                            case.id, case.reference, kept_for_the_case_page(context.notes, context.parsed))
 
     def _file_ignored(self, session: Session, context: MessageContext) -> MessageOutcome | None:
         screening = context.screening
@@ -291,34 +272,6 @@ def _staged(stage: Stage, func: Callable[P, T], *args: P.args, **kwargs: P.kwarg
         raise
     except Exception as exc:
         raise StageError(stage, str(exc)) from exc
-
-
-def _noted(notes: ledger.Filing, flag: str, warning: str) -> ledger.Filing:
-    return replace(notes, flags=tuple(sorted({*notes.flags, flag})), warnings=(*notes.warnings, warning))
-
-
-def _case_flags(notes: ledger.Filing) -> frozenset[Flag]:
-    """The message's flags that the case shows too (the subject cut is the message's own business)."""
-    return frozenset(Flag(f) for f in notes.flags if f in {flag.value for flag in Flag}
-                     and f != Flag.DIFFERENT_SENDER)
-
-
-def _filed(context: MessageContext) -> ledger.Filing:
-    """What the case page reads of a filed message, kept now so that it never parses the raw email again."""
-    text = readable_text(context.parsed)
-    if len(text) > MAX_BODY_CHARS:
-        text = (text[:MAX_BODY_CHARS] + f"\n\n[… {len(text) - MAX_BODY_CHARS:,} more characters: download the "
-                "email to read it all]")
-    return replace(context.notes, body_text=text, mail_date=context.parsed.date)
-
-
-def _first_attachments(attachments: Sequence[Attachment], limit: int,
-                       is_form: Callable[[Attachment], bool]) -> tuple[Attachment, ...]:
-    """At most `limit` attachments, forms first, in their order in the message."""
-    forms = {n for n, a in enumerate(attachments) if is_form(a)}
-    chosen = sorted(forms)[:limit]
-    chosen += [n for n in range(len(attachments)) if n not in forms][:limit - len(chosen)]
-    return tuple(attachments[n] for n in sorted(chosen))
 
 
 def _any_form(attachments: Sequence[Attachment], is_form: Callable[[Attachment], bool]) -> bool:
