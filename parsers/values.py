@@ -51,6 +51,12 @@ class Flag(StrEnum):
     FORM_BY_LINK = "form_by_link"
     # The From header held no valid address (markup, a fragment): filed with no sender, never acknowledged.
     INVALID_SENDER_ADDRESS = "invalid_sender_address"
+    # An Outlook winmail.dat (TNEF) that held no files and no text: the form the sender meant is not there.
+    EMPTY_WINMAIL = "empty_winmail"
+    # More attachments than the limit (limits.max_attachments_per_message): the rest are only in the raw email.
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    # A follow-up whose sender is not the case's referrer (nor a partner, nor a reply to our mail): not applied.
+    DIFFERENT_SENDER = "different_sender"
 
 
 # The defect a ParsedEmail lists when its From header holds no valid address (the sender is then "").
@@ -66,6 +72,9 @@ class Attachment:
     data: bytes = field(repr=False)
     # Where it was found, for provenance: "" for a top-level part, else e.g. "forwarded message 1".
     origin: str = ""
+    # What the parser found wrong with the file itself (an empty or unreadable container), for staff to see.
+    flags: frozenset[Flag] = frozenset()
+    warnings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -140,6 +149,10 @@ class ParsedEmail:
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...]
     envelope: Envelope = Envelope()
+    # The original sender a forward shows (the From of an attached message, or of a "Forwarded message" block
+    # in the text), lower case; "" when the message is no forward or shows none.
+    forwarded_from: str = ""
+    subject_cut_from: int = 0  # the subject's length as sent when it was cut to parsers.message.MAX_SUBJECT_CHARS
 
     def header(self, name: str) -> str:
         """The first value of a header (case-insensitive), or ""."""

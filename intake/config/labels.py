@@ -77,6 +77,8 @@ CODE_LABELS: dict[str, str] = {
     "contradiction": "two answers disagree", "out_of_area": "out of area",
     "acknowledgement_bounced": "acknowledgement bounced",
     "invalid_sender_address": "no valid sender address",
+    "different_sender": "from a different sender — not applied", "empty_winmail": "winmail.dat held nothing",
+    "too_many_attachments": "more attachments than the limit", "subject_cut": "subject too long, cut",
     # signposts
     "cdr": "child death review", "lac_death_notification": "looked-after child death: notify DfE and Ofsted",
     "dardr": "domestic abuse related death review", "leder": "LeDeR review (learning disability or autism)",
@@ -110,6 +112,8 @@ CODE_LABELS: dict[str, str] = {
     # flood caps (issue 13): the outbox state, and who let held mail go or discarded it
     "held": "held (flood cap)", "acknowledgement_held": "acknowledgement held (flood cap)",
     "held_mail_released": "released a held acknowledgement", "held_mail_discarded": "discarded a held acknowledgement",
+    "proposed_field_accepted": "accepted a proposed field", "proposed_field_rejected": "rejected a proposed field",
+    "different_sender_reviewed": "reviewed mail from a different sender",
 }
 
 

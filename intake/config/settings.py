@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,8 @@ class LimitSettings(_Strict):
     max_uncompressed_bytes: int = Field(default=100 * 2**20, gt=0)
     extraction_timeout_seconds: float = Field(default=60, gt=0)
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
+    # Attachments filed per message (forms first); the rest stay in the raw email, noted as one warning.
+    max_attachments_per_message: int = Field(default=50, ge=1, le=10_000)
 
 
 class ProcessingSettings(_Strict):
@@ -444,6 +447,23 @@ class SenderTrustSettings(_Strict):
             if any(c.isspace() or c in ";()" for c in item):
                 raise ValueError(f"{item!r} is not an authserv-id (one word, as the header writes it)")
         return ids
+class FollowUpSettings(_Strict):
+    """Which follow-ups may change a case (issue 13): a reference in the subject alone is never trusted.
+
+    A follow-up from the case's referrer, from a partner domain here, or answering one of our own emails fills
+    the case's fields; from anyone else it is filed on the case with its fields proposed until staff accept them.
+    """
+
+    partner_domains: tuple[str, ...] = ()  # e.g. frimley.example.nhs.uk; subdomains count too
+
+    @field_validator("partner_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(d.strip().lower().lstrip("@").rstrip(".") for d in value)
+        bad = [d for d in cleaned if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+        if bad:
+            raise ValueError(f"not a domain name: {bad[0]!r} (write e.g. frimley.example.nhs.uk)")
+        return cleaned
 
 
 class Settings(_Strict):
@@ -469,6 +489,7 @@ class Settings(_Strict):
     logging: LoggingSettings = LoggingSettings()
     retention: RetentionSettings = RetentionSettings()
     sender_trust: SenderTrustSettings = SenderTrustSettings()
+    follow_ups: FollowUpSettings = FollowUpSettings()
     config_path: Path | None = None
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ from intake.config.labels import code_label
 from intake.config.settings import Settings
 from intake.outgoing.chart import bar_chart_png, chart_size
 from intake.outgoing.clocks import ClockListing, clock_running, live_concerns, running_clocks
+from intake.outgoing.outbox import new_message_id
 from intake.store.dialect import insert_ignore
 from intake.store.models import Case, CaseStatus, DigestRun, Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.rows import table_of
@@ -204,7 +205,8 @@ def build_email(content: DigestContent, *, sender: str, recipients: list[str], n
     message["To"] = ", ".join(recipients)
     message["Subject"] = f"Safeguarding referrals digest, {content.today.strftime('%A %-d %B %Y')}"
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    # Ours in form (screening knows it if it comes back) and recorded with the run (see _deliver).
+    message["Message-ID"] = new_message_id(sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: robots must not answer it
     message.set_content(text)
     message.add_alternative(html, subtype="html")
@@ -277,6 +279,8 @@ def _retake_failed(session: Session, today: date, now: datetime) -> bool:
 def _deliver(session: Session, run: DigestRun, content: DigestContent, settings: Settings, transport: Transport,
              now: datetime) -> None:
     message = build_email(content, sender=settings.mailbox_address, recipients=list(run.recipients), now=now)
+    run.message_id = str(message["Message-ID"])[:300]  # every email we send has a Message-ID we recorded
+    session.add(run)
     session.commit()  # no transaction (on SQLite: no lock) held while the SMTP server answers
     try:
         transport.send(message)

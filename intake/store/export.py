@@ -283,6 +283,7 @@ def message_to_dict(session: Session, message: Message, reply: Outbox | None = N
         "processed_at": message.processed_at.isoformat() if message.processed_at else None,
         "reply": reply_status,
         "reply_reason": reply_reason,
+        "flags": list(message.flags or []),  # what was wrong with the email itself (different_sender, limits met)
     }
 
 

@@ -187,6 +187,10 @@ class AuditAction(StrEnum):
     ACKNOWLEDGEMENT_HELD = "acknowledgement_held"  # over a flood cap (issue 13)
     HELD_MAIL_RELEASED = "held_mail_released"  # a manager let held acknowledgements go
     HELD_MAIL_DISCARDED = "held_mail_discarded"  # a manager decided they are not to be sent
+    # Follow-ups from a different sender (issue 13): their fields are proposed until a person decides.
+    PROPOSED_FIELD_ACCEPTED = "proposed_field_accepted"
+    PROPOSED_FIELD_REJECTED = "proposed_field_rejected"
+    DIFFERENT_SENDER_REVIEWED = "different_sender_reviewed"
 
 
 
@@ -229,6 +233,13 @@ class Message(SQLModel, table=True):
     attempts: int = 0
     # How it was wrapped (parsers.values.Envelope.to_dict): S/MIME signer, secure-email service, links.
     envelope: dict[str, Any] | None = _json(default=None)
+    # Filed with the message (issue 13), so the case page never parses the raw email again: the text staff
+    # read (None: filed before this was kept, read from the raw bytes), the Date header, and what was wrong
+    # with the message itself (flags such as different_sender, and warnings in words).
+    body_text: str | None = Field(default=None, sa_type=sa.Text)
+    mail_date: datetime | None = _ts(default=None)
+    flags: list[str] = _json(default_factory=list)
+    warnings: list[str] = _json(default_factory=list)
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)
     processed_at: datetime | None = _ts(default=None)
@@ -329,8 +340,20 @@ class Case(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class Proposal(StrEnum):
+    """A field from a follow-up whose sender the case does not trust: proposed until staff decide."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class CaseField(SQLModel, table=True):
-    """One extracted (or corrected) canonical field. A correction adds a row and supersedes the old one."""
+    """One extracted (or corrected) canonical field. A correction adds a row and supersedes the old one.
+
+    A field from a follow-up "from a different sender" is kept with `proposal` set: never current until a
+    person accepts it. `message_pk` names the email a field was read from, where known.
+    """
 
     __tablename__ = "case_fields"
 
@@ -345,6 +368,8 @@ class CaseField(SQLModel, table=True):
     current: bool = True
     corrected_by: str | None = Field(default=None, max_length=100)
     created_at: datetime = _ts(default_factory=utcnow)
+    proposal: Proposal | None = Field(default=None, sa_type=sa.String(20))
+    message_pk: int | None = Field(default=None, foreign_key="messages.id")
 
 
 class Decision(SQLModel, table=True):
@@ -487,6 +512,7 @@ class DigestRun(SQLModel, table=True):
     recipients: list[str] = _json(default_factory=list)
     error: str = Field(default="", sa_type=sa.Text)
     body_html: str = Field(default="", sa_type=sa.Text)  # the HTML as sent (chart inline), for the web page
+    message_id: str = Field(default="", max_length=300)  # ours (intake.outgoing.outbox.new_message_id), as sent
 
 
 class AuthSource(StrEnum):

@@ -70,7 +70,8 @@ PURGE_LOCK = zlib.crc32(b"purge")  # the PostgreSQL advisory lock: one purging p
 OIDC_PENDING_MAX_AGE = timedelta(hours=1)  # sign-in refuses a state after 10 minutes (intake/web/oidc.py)
 AUDIT_BATCH = 1000
 # What a purged message keeps is everything but these (its personal data), set to these values.
-MESSAGE_PERSONAL: dict[str, Any] = {"sender": "", "subject": "", "error": "", "traceback": "", "envelope": None}
+MESSAGE_PERSONAL: dict[str, Any] = {"sender": "", "subject": "", "error": "", "traceback": "", "envelope": None,
+                                    "body_text": ""}
 OUTBOX_PERSONAL: dict[str, Any] = {"recipient": "", "recipient_key": "", "subject": "", "body_text": "",
                                    "body_html": "", "last_error": "", "thread_references": ""}
 # Audit detail keys that never hold personal data (codes, references, names of fields, ids, staff names).

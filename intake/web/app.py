@@ -28,6 +28,7 @@ from intake.web import (
     holds,
     oidc,
     otheranswers,
+    proposals,
     quarantine,
     queue,
     replies,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # Every module with routes; the security tests walk these too.
 ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, steps, health, quarantine,
-                 admin, oidc, accounts, reports, digestpage, holds)
+                 admin, oidc, accounts, reports, digestpage, holds, proposals)
 _TITLES = {404: "Page not found", 405: "Not possible here", 410: "Deleted under the retention policy",
            415: "No preview", 422: "Could not do that"}
 

@@ -40,7 +40,8 @@ SORTS = {"deadline": "nearest deadline", "received": "newest first", "reference"
 LIVE = '%"live_concern"%'
 FLAG_FILTERS = ("no_form", "encrypted_attachment", "scanned_form", "unsupported_attachment", "unreadable_attachment",
                 "invalid_nhs_number", "possible_duplicate", "track_mismatch", "transition_case", "care_leaver",
-                "deadline_estimated", "acknowledgement_bounced")
+                "deadline_estimated", "acknowledgement_bounced", "different_sender", "empty_winmail",
+                "too_many_attachments")
 DECISION_FILTERS = ("cspr:met", "cspr:not_met", "cspr:needs_information", "sar:mandatory", "sar:discretionary",
                     "sar:not_met", "sar:needs_information")
 
