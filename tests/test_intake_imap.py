@@ -87,7 +87,10 @@ def test_quarantined_mail_goes_to_the_quarantine_folder(dovecot: DovecotServer, 
 def test_a_disconnect_mid_fetch_loses_nothing_and_the_next_poll_resumes(dovecot: DovecotServer, db_url: str,
                                                                         tmp_path: Path) -> None:
     dovecot.append("intake", "INBOX", [referral_email(n) for n in range(1, 13)])
-    runtime = build_runtime(imap_settings(tmp_path, dovecot, db_url, account_yaml="    batch_size: 4\n"))
+    # One worker processes each batch before the next is fetched, so the cut below falls mid-fetch (with more,
+    # fetching runs ahead of processing and may be over before the fifth message is classified).
+    runtime = build_runtime(imap_settings(tmp_path, dovecot, db_url, account_yaml="    batch_size: 4\n",
+                                          extra_yaml="processing:\n  workers: 1\n"))
     stages = runtime.pipeline._stages
     calls = {"n": 0}
 

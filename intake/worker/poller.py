@@ -24,7 +24,7 @@ from intake.store import ledger
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import Location
 from intake.store.models import Disposition, MailboxState, ServerState, utcnow
-from intake.worker.concurrency import process_all
+from intake.worker.concurrency import ProcessingRun
 from intake.worker.pipeline import MessageOutcome, Pipeline
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ class Poller:
         try:
             with self._mailbox_factory(self.account) as mailbox:
                 for folder in self.account.folders:
-                    self._sync_folder(mailbox, folder, report, limit=limit)
+                    # Batches are processed while the next ones are fetched; the server copies are moved once
+                    # every message of the folder is filed.
+                    with self._run(report) as run:
+                        self._sync_folder(mailbox, folder, report, run, limit=limit)
                     self._act_on_server(mailbox, folder)
         except MailboxError as exc:
             report.error = str(exc)
@@ -87,13 +90,15 @@ class Poller:
         """Finish messages stored earlier but never processed (a crash, or another worker's leftovers)."""
         with Session(self._engine) as session:
             pending = ledger.pending_ids(session)
-        self._process(pending, report)
+        with self._run(report) as run:
+            run.submit(pending)
 
-    def _process(self, message_pks: list[int], report: PollReport | None) -> None:
-        process_all(self._engine, self._pipeline, message_pks, workers=self._workers,
-                    on_outcome=report.count_outcome if report is not None else None)
+    def _run(self, report: PollReport | None) -> ProcessingRun:
+        return ProcessingRun(self._engine, self._pipeline, workers=self._workers,
+                             on_outcome=report.count_outcome if report is not None else None)
 
-    def _sync_folder(self, mailbox: Mailbox, folder: str, report: PollReport, *, limit: int | None) -> None:
+    def _sync_folder(self, mailbox: Mailbox, folder: str, report: PollReport, run: ProcessingRun, *,
+                     limit: int | None) -> None:
         status = mailbox.open_folder(folder)
         after_uid = self._checked_state(folder, status)
         batch: list[RawMessage] = []
@@ -102,13 +107,13 @@ class Poller:
             report.fetched += 1
             batch.append(raw)
             if len(batch) >= self.account.batch_size:
-                self._take_in(batch, folder, report)
+                self._take_in(batch, folder, report, run)
                 batch = []
         if batch:
-            self._take_in(batch, folder, report)
+            self._take_in(batch, folder, report, run)
 
-    def _take_in(self, batch: list[RawMessage], folder: str, report: PollReport) -> None:
-        """Commit a batch raw (and the UID watermark with it), then process each message."""
+    def _take_in(self, batch: list[RawMessage], folder: str, report: PollReport, run: ProcessingRun) -> None:
+        """Commit a batch raw (and the UID watermark with it), then hand its messages to the run."""
         source = f"imap:{self.account.name}/{folder}"
         items = [(raw.data, source, Location(raw.account, raw.folder, raw.uidvalidity, raw.uid)) for raw in batch]
         highest = max(raw.uid for raw in batch)
@@ -116,7 +121,7 @@ class Poller:
             stored = ledger.store_batch(session, items,
                                         on_commit=lambda s: _advance(s, self.account.name, folder, highest))
         report.stored += sum(int(item.created) for item in stored)
-        self._process([item.message_pk for item in stored if item.disposition is Disposition.PENDING], report)
+        run.submit([item.message_pk for item in stored if item.disposition is Disposition.PENDING])
 
     def _checked_state(self, folder: str, status: FolderStatus) -> int:
         """The UID to fetch after; a changed UIDVALIDITY starts a full resync (dedup keeps it idempotent)."""
