@@ -12,6 +12,8 @@ Threads of the worker share the pool: each takes an idle reader, so N readers ru
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import os
 import queue
@@ -21,6 +23,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -176,6 +179,26 @@ def serve(connection: Connection) -> None:
             os._exit(EXIT_OUT_OF_MEMORY)
         if retire:
             return
+        _give_back_memory()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: the memory stays with the process until it is recycled
+        return None
+    return trim
+
+
+def _give_back_memory() -> None:
+    """Between jobs (after the outcome is sent, so nobody waits): free the last job's objects and hand the heap
+    they used back to the system. A PDF page rendered for OCR is tens of MB; without this, each idle reader
+    keeps the high-water mark of its largest job and the service's total creeps towards its memory target."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def peak_address_space() -> int:
