@@ -323,6 +323,15 @@ class LoggingSettings(_Strict):
         return value
 
 
+class EncryptionSettings(_Strict):
+    """Data at rest: the key file (INTAKE_ENCRYPTION_KEY_FILE) holding the keys person data is sealed under.
+
+    None: in production, start-up stops; otherwise a key file is made beside the data on first start (a demo).
+    """
+
+    key_file: Path | None = None
+
+
 class Settings(_Strict):
     """Everything the service reads from config.yaml and the environment."""
 
@@ -345,6 +354,9 @@ class Settings(_Strict):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     config_path: Path | None = None
+    # Issue 13 (data at rest): a production deployment (INTAKE_PRODUCTION=1) refuses to start without a key file.
+    encryption: EncryptionSettings = EncryptionSettings()
+    production: bool = False
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> Settings:
