@@ -75,6 +75,13 @@ def new_entry() -> KeyEntry:
     return KeyEntry(new_key_id(), secrets.token_bytes(KEY_BYTES), datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+def ephemeral_keyring() -> Keyring:
+    """A keyring of one fresh key held in memory only (a benchmark's throw-away database): nothing it seals can
+    be opened after the process ends."""
+    entry = new_entry()
+    return KeyFile(entry.key_id, (entry,)).keyring()
+
+
 def read_key_file(path: Path) -> KeyFile:
     """Parse a key file; KeyFileError with a one-line reason when it cannot be used."""
     try:

@@ -336,9 +336,14 @@ class SealedText(_Sealed):
 
 
 class SealedJSON(_Sealed):
-    """Any JSON value, sealed (field values, audit details, triage). JSON null is stored as SQL NULL."""
+    """Any JSON value, sealed (field values, audit details, triage). None is sealed as JSON null, as sa.JSON
+    stores it (not SQL NULL: case_fields.value is NOT NULL)."""
 
     cache_ok = True
+    should_evaluate_none = True  # the ORM hands None to process_bind_param instead of leaving the column out
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> bytes | None:
+        return seal(self.encode(value))
 
     def encode(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

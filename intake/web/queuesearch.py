@@ -46,7 +46,8 @@ def _opened_value(raw: Any) -> str:
     key = raw if isinstance(raw, str) else bytes(raw)
     found = _opened.get(key)
     if found is None:
-        found = _normal(open_json(key))
+        value = open_json(key)
+        found = "" if value is None else _normal(value)  # JSON null finds nothing
         with _lock:
             if len(_opened) >= MAX_CACHED:
                 _opened.clear()
