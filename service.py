@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from intake.config.loader import ConfigError, describe_settings, load_settings
 
 if TYPE_CHECKING:
     from intake.runtime import Runtime
+    from intake.store.purge import PurgePlan
 
 log = logging.getLogger("service")
 
@@ -345,6 +347,60 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Retention: list what is due (--dry-run), show the deletion log (--log), or purge what is due now."""
+    from sqlmodel import Session
+
+    from intake.store.accounts import CLI_ACTOR
+    from intake.store.purge import deletion_log, plan, run_purge, tombstone_to_dict
+    from intake.store.retention import Policy
+
+    runtime = _runtime(args)
+    retention = args.settings.retention
+    policy = Policy.from_settings(retention)
+    if args.log:
+        with Session(runtime.engine) as session:
+            rows = [tombstone_to_dict(row) for row in deletion_log(session)]
+        _write(json.dumps(rows, indent=2, ensure_ascii=False), args.output)
+        return EXIT_OK
+    if args.dry_run:
+        with Session(runtime.engine) as session:
+            due = plan(session, policy)
+        _write(_plan_json(due) if args.format == "json" else _plan_text(due), args.output)
+        return EXIT_OK
+    report = run_purge(runtime.engine, policy, actor=CLI_ACTOR, batch_size=retention.batch_size,
+                       session_idle=timedelta(minutes=args.settings.web.idle_timeout_minutes))
+    print(report.summary() + (": " + ", ".join(report.cases) if report.cases else ""))
+    return EXIT_FAILED if report.skipped else EXIT_OK
+
+
+def _plan_json(due: PurgePlan) -> str:
+    """The dry run as JSON: references, ids, dates and rules; never personal data."""
+    return json.dumps({
+        "cases": [{"reference": c.reference, "status": c.status, "ended_at": c.ended_at.isoformat(),
+                   "due_on": c.verdict.due_on.isoformat() if c.verdict.due_on else None, "rule": c.verdict.rule}
+                  for c in due.cases],
+        "held": [{"reference": c.reference, "status": c.status, "ended_at": c.ended_at.isoformat()} for c in due.held],
+        "messages": [{"id": m.message_pk, "disposition": m.disposition, "received_at": m.received_at.isoformat(),
+                      "resolved_at": m.resolved_at.isoformat(), "rule": m.verdict.rule} for m in due.messages],
+        "audit_events": due.audit_events, "expired_sessions": due.sessions, "stale_sign_in_states": due.oidc_pending,
+        "unused_stored_files": due.orphan_blobs}, indent=2)
+
+
+def _plan_text(due: PurgePlan) -> str:
+    """The dry run for a person: one line per case and message, then the counts."""
+    lines = [f"would purge {len(due.cases)} case(s)"]
+    lines += [f"  {c.reference:<16} {c.status:<17} ended {c.ended_at:%d/%m/%Y}  {c.verdict.rule}" for c in due.cases]
+    if due.held:
+        lines.append(f"kept under legal hold: {len(due.held)} case(s): " + ", ".join(c.reference for c in due.held))
+    lines.append(f"would purge {len(due.messages)} message(s) never filed under a case")
+    lines += [f"  message {m.message_pk:<8} {m.disposition:<9} received {m.received_at:%d/%m/%Y}  {m.verdict.rule}"
+              for m in due.messages]
+    lines.append(f"would remove {due.audit_events} audit entrie(s), {due.sessions} expired session(s), "
+                 f"{due.oidc_pending} stale sign-in state(s) and {due.orphan_blobs} unused stored file(s)")
+    return "\n".join(lines) + "\n"
+
+
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -435,6 +491,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = keys_sub.add_parser("retire", help="remove an old key from the key file once no value uses it")
     q.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
+    p = sub.add_parser("purge", help="retention: delete what is due now; --dry-run lists it, --log shows the "
+                                     "deletion log")
+    p.add_argument("--dry-run", action="store_true", help="list what would be deleted (no personal data); "
+                                                          "delete nothing")
+    p.add_argument("--log", action="store_true", help="the deletion log (tombstones), as JSON")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="of --dry-run")
+    p.add_argument("--output", type=Path)
+    p.set_defaults(func=cmd_purge)
     p = sub.add_parser("check-config", help="print the effective configuration, secrets masked")
     p.set_defaults(func=cmd_check_config)
     return parser

@@ -64,12 +64,14 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
     """Open (and migrate) the database and wire the pipeline and pollers."""
     engine = open_database(settings)
     acknowledger = Acknowledger(settings.acknowledgements, own_address=settings.mailbox_address,
-                                partnership=settings.partnership.name)
+                                partnership=settings.partnership.name, sender_trust=settings.sender_trust)
     stages = build_stages(settings)
     pipeline = Pipeline(engine, stages, own_address=settings.mailbox_address,
                         max_message_bytes=settings.limits.max_message_bytes, worker=worker,
                         acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days,
-                        alerter=build_alerter(settings))
+                        alerter=build_alerter(settings),
+                        max_attachments=settings.limits.max_attachments_per_message,
+                        partner_domains=settings.follow_ups.partner_domains)
     workers = settings.processing.worker_count()
     use_reader_pool(size=workers, recycle_after=settings.processing.recycle_after_jobs)
     pollers = [Poller(engine, pipeline, account, open_mailbox, workers=workers) for account in settings.accounts]

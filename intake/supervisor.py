@@ -7,6 +7,7 @@ import logging
 import threading
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -166,6 +167,36 @@ def schedule_digest(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
                           max_instances=1, coalesce=True, misfire_grace_time=3600)
 
 
+def schedule_purge(scheduler: BackgroundScheduler, runtime: Runtime) -> None:
+    """The daily retention purge at retention.time local time: what is due, expired sessions, stale sign-ins.
+
+    Every process schedules it; on PostgreSQL an advisory lock lets one run at a time, and a later run the same
+    day finds nothing left due (the purge is idempotent).
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    retention = runtime.settings.retention
+    if not retention.purge_enabled:
+        return
+    hour, minute = (int(part) for part in retention.time.split(":"))
+    scheduler.add_job(run_scheduled_purge, CronTrigger(hour=hour, minute=minute, timezone=retention.timezone),
+                      args=[runtime], id="purge", max_instances=1, coalesce=True, misfire_grace_time=6 * 3600)
+
+
+def run_scheduled_purge(runtime: Runtime) -> None:
+    """One scheduled purge; a failure is logged and the next day's run tries again (nothing is half done: each
+    batch is one transaction)."""
+    from intake.store.purge import run_purge
+    from intake.store.retention import Policy
+
+    retention = runtime.settings.retention
+    try:
+        run_purge(runtime.engine, Policy.from_settings(retention), batch_size=retention.batch_size,
+                  session_idle=timedelta(minutes=runtime.settings.web.idle_timeout_minutes))
+    except Exception:  # a database error: logged; the data stays until tomorrow's run
+        log.exception("purge: the scheduled run failed")
+
+
 def start_sender(runtime: Runtime, stop: threading.Event) -> OutboxLoop:
     """The outbox sender thread, woken by the doorbell (and, on PostgreSQL, by other processes' NOTIFY)."""
     sender = OutboxLoop(runtime, OUTBOX_DOORBELL, stop)
@@ -214,6 +245,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
                           id=f"poll-{worker.poller.account.name}", next_run_time=utcnow(),
                           max_instances=1, coalesce=True, misfire_grace_time=None)
     schedule_digest(scheduler, runtime)
+    schedule_purge(scheduler, runtime)
     scheduler.start()
     sender = start_sender(runtime, stop)
     watchers = [IdleWatcher(w, renew_seconds=settings.polling.idle_renew_seconds,
@@ -224,7 +256,7 @@ def run_service(runtime: Runtime, *, ingest_paths: list[Path] | None = None, dem
     log.info("web UI on http://%s:%d/ ; %d mailbox(es) watched", settings.web.host, settings.web.port,
              len(workers))
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=settings.web.host, port=settings.web.port,
-                                           log_level="warning", access_log=False))
+                                           log_level="warning", access_log=False, **settings.web.server_options()))
     try:
         server.run()
     finally:

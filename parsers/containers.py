@@ -36,6 +36,7 @@ class Unpacked:
     attachments: tuple[Attachment, ...] = ()
     text: str = ""
     defects: tuple[str, ...] = ()
+    empty: bool = False  # read without error, and held no files and no message text at all
 
 
 def is_tnef(filename: str, content_type: str, data: bytes) -> bool:
@@ -71,7 +72,10 @@ def unpack_tnef(data: bytes, origin: str) -> Unpacked:
         for index, item in enumerate(tnef.attachments, start=1)
     )
     body = tnef.body if isinstance(tnef.body, str) else (tnef.body or b"").decode("cp1252", "replace")
-    return Unpacked(attachments=files, text=body or "")
+    # A message body kept only as HTML or compressed RTF is not read here, but the TNEF was not empty.
+    other_body = bool(tnef.htmlbody or getattr(tnef, "_rtfbody", None))
+    return Unpacked(attachments=files, text=body or "",
+                    empty=not files and not (body or "").strip("\x00 \r\n") and not other_body)
 
 
 def _tnef_name(item: object) -> str:

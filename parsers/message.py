@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.parser
 import email.policy
+import html as html_module
 import logging
 import re
 from collections.abc import Iterator
@@ -19,14 +20,28 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from parsers.addresses import valid_address
 from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
 from parsers.smime import Opened, SmimeKeys, open_smime
-from parsers.values import Attachment, Encryption, Envelope, ParsedEmail
+from parsers.values import INVALID_SENDER, Attachment, Encryption, Envelope, Flag, ParsedEmail
 
 log = logging.getLogger(__name__)
 
 _ADDR_SPEC = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_DEPTH = 5  # forwarded-within-forwarded nesting we follow; deeper parts are kept as .eml attachments
+# RFC 5322's line limit: no real subject is longer, and a crafted 49 MB one must not be stored and shown whole.
+MAX_SUBJECT_CHARS = 998
+_MAX_SUBJECT_SOURCE = 16 * MAX_SUBJECT_CHARS  # as sent: encoded words take several characters per character shown
+_MAX_HEADER_CHARS = 100_000
+_MAX_HEADER_BLOCK = 1024 * 1024  # bytes of headers beyond which mail-parser is not asked (a crafted subject, Cc)
+# A forward written into the text: Outlook's rule or "Original Message", Gmail's and Apple Mail's headings.
+_FORWARD_MARK = re.compile(r"^[ >]*(?:-{2,} ?(?:Forwarded message|Original Message) ?-{2,}|_{10,}|"
+                           r"Begin forwarded message:)\s*$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_FROM = re.compile(r"^[ >]*(?:\*\s*)?From:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_SEARCH_CHARS = 20_000  # the forwarded block is near the top; never search a huge body
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+EMPTY_WINMAIL_WARNING = ("winmail.dat (Outlook rich text) held no files and no text: the form the sender meant "
+                         "to attach is not in it; ask them to send it again as an ordinary attachment")
 
 
 def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
@@ -49,12 +64,22 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
         walker.defects.append("MIME structure nested too deeply to read")
         walker.text.append(raw.decode("utf-8", "replace"))
     defects = [type(d).__name__ for d in msg.defects]
-    headers = tuple((key, _decode_header(value)) for key, value in msg.items())
+    # Each header decoded from a bounded prefix: a crafted 49 MB header costs no more to read than a long one.
+    headers = tuple((key, _decode_header(str(value)[:_MAX_HEADER_CHARS])) for key, value in msg.items())
     text_body, html_body = _bodies_from_mailparser(raw, walker)
+    sender, sender_defect = _sender(msg.get_all("From", []), msg.get_all("Sender", []))
+    if sender_defect:
+        walker.defects.append(sender_defect)
+    raw_subject = str(msg.get("Subject", "") or "")
+    subject = _decode_header(raw_subject[:_MAX_SUBJECT_SOURCE]).strip()
+    too_long = len(subject) > MAX_SUBJECT_CHARS or len(raw_subject) > _MAX_SUBJECT_SOURCE
+    cut_from = len(raw_subject.strip()) if too_long else 0
+    if cut_from:
+        walker.defects.append(f"subject of {cut_from} characters cut to {MAX_SUBJECT_CHARS}")
     return ParsedEmail(
         message_id=_clean_id(_decode_header(msg.get("Message-ID", ""))),
-        subject=_decode_header(msg.get("Subject", "")).strip(),
-        sender=_first_address(msg.get_all("From", [])) or _first_address(msg.get_all("Sender", [])),
+        subject=subject[:MAX_SUBJECT_CHARS],
+        sender=sender,
         sender_name=_first_name(msg.get_all("From", [])),
         to=_addresses(msg.get_all("To", [])),
         cc=_addresses(msg.get_all("Cc", [])),
@@ -68,7 +93,28 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
         attachments=tuple(walker.attachments),
         defects=tuple(dict.fromkeys(defects + walker.defects + list(opened.defects))),
         envelope=_envelope(opened),
+        forwarded_from=valid_address(
+            walker.forwarded_from or _inline_forward_sender(text_body or _TAG.sub(" ", html_body))),
+        subject_cut_from=cut_from,
     )
+
+
+def readable_text(parsed: ParsedEmail) -> str:
+    """The text staff read: the plain part, else the HTML part without its tags (scripts and styles dropped)."""
+    if parsed.text_body.strip():
+        return parsed.text_body
+    return html_module.unescape(_TAG.sub(" ", parsed.html_body)).strip()
+
+
+def _inline_forward_sender(text: str) -> str:
+    """The From: address in the first forwarded block written into the text, or ""."""
+    head = text[:_FORWARD_SEARCH_CHARS]
+    mark = _FORWARD_MARK.search(head)
+    if mark is None:
+        return ""
+    line = _FORWARD_FROM.search(head, mark.end())
+    found = _ADDR_SPEC.findall(line[1]) if line else []
+    return found[0].lower() if found else ""
 
 
 def _envelope(opened: Opened) -> Envelope:
@@ -90,6 +136,7 @@ class _Walker:
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
         self.defects: list[str] = []
+        self.forwarded_from = ""  # the From of the first forwarded message met
         self._forwards = 0
 
     def walk(self, msg: Message, *, origin: str, depth: int) -> None:
@@ -105,6 +152,7 @@ class _Walker:
             inner_origin = _join(origin, f"forwarded message {self._forwards}")
             for inner in part.get_payload() or []:
                 if isinstance(inner, Message):
+                    self.forwarded_from = self.forwarded_from or _first_address(inner.get_all("From", []))
                     self.walk(inner, origin=inner_origin, depth=depth + 1)
             return
         is_attachment = bool(filename) or part.get_content_disposition() == "attachment"
@@ -131,8 +179,14 @@ class _Walker:
         if unpacked.text:
             self.text.append(unpacked.text)
         self.attachments.extend(unpacked.attachments)
-        if unpacked.defects:  # keep what we could not open, so nothing is lost
-            self.attachments.append(Attachment(filename, ctype, data, origin))
+        if unpacked.defects:  # keep what we could not open, so nothing is lost, and say why beside it
+            self.attachments.append(Attachment(filename, ctype, data, origin, warnings=unpacked.defects))
+        elif unpacked.empty:
+            # Nothing inside: keep the file and flag it, or the referral's form would vanish without a word.
+            self.defects.append("winmail.dat held no files and no text")
+            self.attachments.append(Attachment(filename or "winmail.dat", ctype, data, origin,
+                                               flags=frozenset({Flag.EMPTY_WINMAIL}),
+                                               warnings=(EMPTY_WINMAIL_WARNING,)))
 
     def _text(self, part: Message) -> str:
         data = _payload_bytes(part)
@@ -164,6 +218,10 @@ def _bodies_from_mailparser(raw: bytes, walker: _Walker) -> tuple[str, str]:
     import mailparser
 
     text, html = "\n".join(walker.text), "\n".join(walker.html)
+    head = min((i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0), default=len(raw))
+    if head > _MAX_HEADER_BLOCK:  # mail-parser decodes every header whole, slowly: our own walk has the bodies
+        walker.defects.append("headers too large for mail-parser; bodies read by our own walk")
+        return text, html
     try:
         parsed = mailparser.parse_from_bytes(raw)
         mp_text = "\n".join(parsed.text_plain)
@@ -217,6 +275,19 @@ def _addresses(values: list[str]) -> tuple[str, ...]:
 def _first_address(values: list[str]) -> str:
     found = _addresses(values)
     return found[0] if found else ""
+
+
+def _sender(from_values: list[str], sender_values: list[str]) -> tuple[str, str]:
+    """(the sender's address, a defect): only a plain writable address is kept, never markup or a fragment.
+
+    A From header that holds no valid address (`<script>...</script> <<a@b>>`) leaves the sender empty with
+    the defect INVALID_SENDER, rather than storing whatever the parser made of it; the Sender header is read
+    only when there is no From header at all.
+    """
+    if not any(str(v).strip() for v in from_values):
+        return valid_address(_first_address(sender_values)), ""
+    address = valid_address(_first_address(from_values))
+    return address, "" if address else INVALID_SENDER
 
 
 def _first_name(values: list[str]) -> str:

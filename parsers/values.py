@@ -49,6 +49,18 @@ class Flag(StrEnum):
     PROTECTED_MESSAGE = "protected_message"
     # No form attached, but links to documents on SharePoint, OneDrive, Google Drive or a file-transfer site.
     FORM_BY_LINK = "form_by_link"
+    # The From header held no valid address (markup, a fragment): filed with no sender, never acknowledged.
+    INVALID_SENDER_ADDRESS = "invalid_sender_address"
+    # An Outlook winmail.dat (TNEF) that held no files and no text: the form the sender meant is not there.
+    EMPTY_WINMAIL = "empty_winmail"
+    # More attachments than the limit (limits.max_attachments_per_message): the rest are only in the raw email.
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    # A follow-up whose sender is not the case's referrer (nor a partner, nor a reply to our mail): not applied.
+    DIFFERENT_SENDER = "different_sender"
+
+
+# The defect a ParsedEmail lists when its From header holds no valid address (the sender is then "").
+INVALID_SENDER = "From header holds no valid email address"
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,9 @@ class Attachment:
     data: bytes = field(repr=False)
     # Where it was found, for provenance: "" for a top-level part, else e.g. "forwarded message 1".
     origin: str = ""
+    # What the parser found wrong with the file itself (an empty or unreadable container), for staff to see.
+    flags: frozenset[Flag] = frozenset()
+    warnings: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -120,7 +135,7 @@ class ParsedEmail:
 
     message_id: str
     subject: str
-    sender: str  # bare address, lower case; "" when there is none
+    sender: str  # a valid bare address, lower case; "" when there is none (see defects: INVALID_SENDER)
     sender_name: str
     to: tuple[str, ...]
     cc: tuple[str, ...]
@@ -134,6 +149,10 @@ class ParsedEmail:
     attachments: tuple[Attachment, ...]
     defects: tuple[str, ...]
     envelope: Envelope = Envelope()
+    # The original sender a forward shows (the From of an attached message, or of a "Forwarded message" block
+    # in the text), lower case; "" when the message is no forward or shows none.
+    forwarded_from: str = ""
+    subject_cut_from: int = 0  # the subject's length as sent when it was cut to parsers.message.MAX_SUBJECT_CHARS
 
     def header(self, name: str) -> str:
         """The first value of a header (case-insensitive), or ""."""
@@ -191,6 +210,9 @@ class ExtractedForm:
     other_answers: tuple[OtherAnswer, ...] = ()
     # Other people on the form, each as its own record.
     people: tuple[Person, ...] = ()
+    # The canonical fields of the unanswered questions (in `unanswered` order): the acknowledgement names
+    # them in our own words, never in the words printed on a document the sender chose.
+    unanswered_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # A read-only view so the frozen value cannot be changed through its mapping either.

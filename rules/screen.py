@@ -7,6 +7,14 @@ mail) must never be answered (RFC 3834); some are not even filed. A message can 
 must not be answered — a form forwarded by a mailbox rule, say — so "file it" and "answer it" are separate
 answers.
 
+A case reference in the subject finds the case, but a follow-up changes the case only when it comes from the
+case's referrer, a partner domain, or answers one of our own Message-IDs (rules/senders.py); from anyone else it
+is filed on the case "from a different sender" and its fields are only proposed.
+
+Mail from the partnership's own address is our own mail come back and is never filed, unless it carries a form
+and nothing else marks it as ours (no loop header, none of our Message-IDs, no Auto-Submitted): then it is a
+referral forwarded from the shared mailbox, filed as a case and never answered.
+
 Pure: what the queue knows about the message's thread is looked up by the caller (`thread_query` says what to
 look up) and passed in as ThreadFacts.
 """
@@ -14,11 +22,12 @@ look up) and passed in as ThreadFacts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from parsers.values import ParsedEmail
+from rules.senders import FollowUpTrust, follow_up_trust
 
 LOOP_HEADER = "X-Safeguarding-Intake-Loop"
 REFERENCE_PATTERN = re.compile(r"\b((?:SAR|CSPR|REF)-\d{4}-\d{4,})\b")
@@ -51,6 +60,7 @@ class RobotKind(StrEnum):
     """What a robot check's hit says about the message."""
 
     OWN_MAIL = "own_mail"  # our own outgoing mail come back: never filed
+    OWN_ADDRESS = "own_address"  # from our own address: a forwarded referral when it carries a form, else ours
     AUTO_REPLY = "auto_reply"  # an automatic reply: not filed unless it carries a form
     ROBOT = "robot"  # some other machine or list: filed if it is a referral, never answered
 
@@ -126,7 +136,7 @@ def _precedence(e: Envelope, *, auto_reply: bool) -> str:
 ROBOT_CHECKS: tuple[RobotCheck, ...] = (
     RobotCheck("loop_header", "our own loop header (X-Safeguarding-Intake-Loop)", RobotKind.OWN_MAIL,
                lambda e: _when(bool(e.email.header(LOOP_HEADER)), "our own loop header")),
-    RobotCheck("own_address", "sent from the partnership's own address", RobotKind.OWN_MAIL,
+    RobotCheck("own_address", "sent from the partnership's own address", RobotKind.OWN_ADDRESS,
                lambda e: _when(e.sender == e.own_address, "sent from our own address")),
     RobotCheck("own_message_id", "a Message-ID we generated", RobotKind.OWN_MAIL,
                lambda e: _when(is_own_message_id(e.email.message_id, own_address=e.own_address),
@@ -177,6 +187,9 @@ class ThreadFacts:
     reply_case: str | None = None  # the case the reply_ids belong to
     bounced_case: str | None = None  # the case the bounced_ids belong to
     existing_references: frozenset[str] = frozenset()  # those subject_references that name a case
+    own_reply_case: str | None = None  # the case one of OUR sent Message-IDs among the reply_ids belongs to
+    # The referrer's addresses of each case named above (reply_case, existing_references): who may change it.
+    referrers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,8 @@ class Screening:
     no_reply_reason: str = ""  # non-empty: never send this sender an automatic reply
     bounced_ids: tuple[str, ...] = ()  # for a bounce of our mail: the Message-IDs it quotes
     hits: tuple[ScreenHit, ...] = ()  # every robot check that matched, in check order
+    trust: FollowUpTrust | None = None  # for FOLLOW_UP: whether it may change the case, and why
+    referrer: str = ""  # for NEW from our own address: the original sender the forward shows ("" if none)
 
 
 def is_own_message_id(message_id: str, *, own_address: str) -> bool:
@@ -226,24 +241,42 @@ def thread_query(email: ParsedEmail) -> ThreadQuery:
     )
 
 
-def screen(email: ParsedEmail, *, own_address: str, thread: ThreadFacts, has_form: bool) -> Screening:
+def screen(email: ParsedEmail, *, own_address: str, thread: ThreadFacts, has_form: bool,
+           partner_domains: Iterable[str] = ()) -> Screening:
     """Decide whether a message is a new referral, a follow-up, or something to keep but not file."""
     hits = robot_hits(email, own_address=own_address)
     no_reply = hits[0].reason if hits else ""
     kinds = {hit.kind for hit in hits}
-    if RobotKind.OWN_MAIL in kinds:
+    if RobotKind.OWN_MAIL in kinds or _our_own_mail(kinds, has_form=has_form):
         return Screening(Verdict.IGNORE, "our own outgoing mail", no_reply_reason=no_reply, hits=hits)
     if is_bounce(email):
         ours = thread.bounced_case
         return Screening(Verdict.IGNORE, "delivery status notification (bounce)", ours, no_reply,
                          _ids_in_bounce(email) if ours else (), hits)
-    reference = thread.reply_case or next(
+    reference = thread.own_reply_case or thread.reply_case or next(
         (ref for ref in REFERENCE_PATTERN.findall(email.subject) if ref in thread.existing_references), None)
     if reference:
-        return Screening(Verdict.FOLLOW_UP, f"reply to case {reference}", reference, no_reply, hits=hits)
+        trust = follow_up_trust(email.sender, referrers=thread.referrers.get(reference, frozenset()),
+                                partner_domains=partner_domains, in_our_thread=thread.own_reply_case == reference)
+        reason = f"reply to case {reference}" + ("" if trust.trusted else " from a different sender")
+        return Screening(Verdict.FOLLOW_UP, reason, reference, no_reply, hits=hits, trust=trust)
     if RobotKind.AUTO_REPLY in kinds and not has_form:
         return Screening(Verdict.IGNORE, f"automatic reply ({no_reply})", no_reply_reason=no_reply, hits=hits)
+    if RobotKind.OWN_ADDRESS in kinds:  # a referral forwarded from the shared mailbox: filed, never answered
+        return Screening(Verdict.NEW, "new referral forwarded from our own address", no_reply_reason=no_reply,
+                         hits=hits, referrer=email.forwarded_from)
     return Screening(Verdict.NEW, "new referral", no_reply_reason=no_reply, hits=hits)
+
+
+def _our_own_mail(kinds: set[RobotKind], *, has_form: bool) -> bool:
+    """From our own address: ours unless it carries a form and no other robot mark (Auto-Submitted, bulk ...).
+
+    Everything we send is marked automatic (RFC 3834) or carries our loop header and Message-ID, so a message
+    from our address with a form and none of those marks is a person forwarding a referral from the mailbox.
+    """
+    if RobotKind.OWN_ADDRESS not in kinds:
+        return False
+    return not has_form or bool(kinds - {RobotKind.OWN_ADDRESS})
 
 
 def _ids_in_bounce(email: ParsedEmail) -> tuple[str, ...]:

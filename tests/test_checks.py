@@ -13,6 +13,8 @@ LIVE = """acknowledgements:
   form_url: https://www.rbwm.example.org/safeguarding-referral-forms
 digest:
   recipients: [safeguarding.manager@rbwm.example.org]
+sender_trust:
+  authserv_id: microsoft365
 web:
   base_url: https://triage.rbwm.example.org
 """
@@ -22,7 +24,8 @@ def test_a_bare_configuration_warns_about_each_setting(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, db_url="sqlite://").model_copy(update={"encryption": EncryptionSettings()})
     names = [w.setting for w in deployment_warnings(settings, env={})]
     assert names == ["acknowledgements.phone", "acknowledgements.form_url", "digest.recipients",
-                     "web.base_url (INTAKE_WEB_BASE_URL)", "INTAKE_WEB_SECRET", "INTAKE_ENCRYPTION_KEY_FILE"]
+                     "web.base_url (INTAKE_WEB_BASE_URL)", "INTAKE_WEB_SECRET", "INTAKE_ENCRYPTION_KEY_FILE",
+                     "sender_trust.authserv_id"]
     assert len(CHECKS) == len(names) + 1  # the OIDC secret check passes when OIDC is not configured
 
 

@@ -19,7 +19,9 @@ from tests.support.intake_helpers import run_service, service_env
 from tests.support.mailfactory import PARTNERSHIP
 from tests.support.smtp_server import SmtpServer, smtp_server  # noqa: F401 - the fixture
 
-RATE_LIMITS_OFF = "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
+RATE_LIMITS_OFF = ("acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
+                   "  per_domain_per_hour: 100000\n  per_domain_per_day: 100000\n"
+                   "  overall_per_hour: 100000\n  overall_per_day: 100000\n")  # no flood caps either
 
 
 def mime_messages(corpus: Path) -> list[Path]:

@@ -39,7 +39,9 @@ def test_no_robot_in_the_corpus_is_ever_acknowledged(corpus: Path, sqlite_url: s
     files, robot_files = _manifest_robots(corpus)
     assert len(robot_files) > 100  # the manifest flags 115 bounces and a handful of auto-replies and reports
     runtime = smtp_runtime(tmp_path, sqlite_url, smtp_server,
-                           "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n")
+                           "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
+                           "  per_domain_per_hour: 100000\n  per_domain_per_day: 100000\n"
+                           "  overall_per_hour: 100000\n  overall_per_day: 100000\n")
     robot_pks: dict[int, str] = {}
     for path in files:
         for _, raw in iter_sources([path]):

@@ -28,7 +28,9 @@ from tests.support.smime_factory import detached_signed, enveloped, inner_entity
 from tests.test_zip_forms import plain_zip, protected_zip
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NO_RATE_LIMIT = "acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
+NO_RATE_LIMIT = ("acknowledgements:\n  max_per_hour: 1000\n  max_per_day: 1000\n"
+                 "  per_domain_per_hour: 100000\n  per_domain_per_day: 100000\n"
+                 "  overall_per_hour: 100000\n  overall_per_day: 100000\n")  # no flood caps either
 
 
 def _smime_yaml(tmp_path: Path, pki) -> str:

@@ -68,7 +68,8 @@ def test_a_referral_is_acknowledged_once_with_threading_and_anti_loop_headers(
     text = ack.get_body(("plain",)).get_content()
     html = ack.get_body(("html",)).get_content()
     for body in (text, html):
-        assert "SAR Referral Form.docx" in body and outcome.case_reference in body
+        assert "1 Word document" in body and outcome.case_reference in body
+        assert "SAR Referral Form" not in body  # a file is described by its kind, never by the name it was given
         assert "Whitfield" not in body and "Acacia" not in body
     with Session(runtime.engine) as session:
         [case] = __import__("json").loads(cases_json(session))

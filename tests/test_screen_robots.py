@@ -126,3 +126,41 @@ def test_robots_without_a_form_are_kept_unfiled_and_unanswered(db_url: str, tmp_
     with Session(runtime.engine) as session:
         messages = list(iter_messages(session))
     assert all(m["reply"] == "none" and m["reply_reason"].startswith("not answered: ") for m in messages)
+
+
+def test_a_subject_reference_alone_is_a_follow_up_from_a_different_sender() -> None:
+    from rules.senders import FollowUpTrust
+
+    email = parse_message(make_email(sender="stranger@elsewhere.example.net", subject="Re: SAR-2026-0001"))
+    facts = ThreadFacts(existing_references=frozenset({"SAR-2026-0001"}),
+                        referrers={"SAR-2026-0001": frozenset({"sarah.collins@frimley.example.org"})})
+    screening = screen(email, own_address=PARTNERSHIP, thread=facts, has_form=True)
+    assert screening.verdict is Verdict.FOLLOW_UP and screening.trust is FollowUpTrust.DIFFERENT_SENDER
+    referrer = parse_message(make_email(sender="SARAH.Collins+ref@frimley.example.org", subject="Re: SAR-2026-0001"))
+    assert screen(referrer, own_address=PARTNERSHIP, thread=facts, has_form=True).trust is FollowUpTrust.REFERRER
+    partner = screen(email, own_address=PARTNERSHIP, thread=facts, has_form=True,
+                     partner_domains=["elsewhere.example.net"])
+    assert partner.trust is FollowUpTrust.PARTNER_DOMAIN
+    ours = screen(email, own_address=PARTNERSHIP, thread=ThreadFacts(own_reply_case="SAR-2026-0001"), has_form=True)
+    assert ours.trust is FollowUpTrust.OUR_THREAD and ours.case_reference == "SAR-2026-0001"
+
+
+@pytest.mark.parametrize(("address", "partner", "trusted"), [
+    ("a@nhs.example.net", "nhs.example.net", True), ("a@trust.nhs.example.net", "nhs.example.net", True),
+    ("a@evilnhs.example.net", "nhs.example.net", False), ("a@nhs.example.net.evil.org", "nhs.example.net", False),
+    ("nobody", "nhs.example.net", False)])
+def test_partner_domains_match_the_domain_and_its_subdomains_only(address: str, partner: str, trusted: bool) -> None:
+    from rules.senders import in_partner_domain
+
+    assert in_partner_domain(address, [partner]) is trusted
+
+
+def test_from_our_own_address_only_a_form_with_no_automatic_mark_is_a_forwarded_referral() -> None:
+    forwarded = parse_message(referral_email(1, sender=PARTNERSHIP))
+    screening = screen(forwarded, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=True)
+    assert screening.verdict is Verdict.NEW and screening.no_reply_reason == "sent from our own address"
+    for headers in ({"Auto-Submitted": "auto-generated"}, {"Precedence": "bulk"}, {LOOP_HEADER: "digest"}):
+        ours = parse_message(referral_email(1, sender=PARTNERSHIP, headers=headers))
+        assert screen(ours, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=True).verdict is Verdict.IGNORE
+    bare = parse_message(make_email(sender=PARTNERSHIP))
+    assert screen(bare, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=False).verdict is Verdict.IGNORE

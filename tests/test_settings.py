@@ -76,3 +76,18 @@ def test_check_config_output_masks_every_secret() -> None:
     for secret in ("imap-secret", "smtp-secret", "db-secret"):
         assert secret not in text
     assert "***" in text
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://intake:db-secret@db/intake",
+                                 "postgresql+psycopg://intake@db/intake?password=db-secret"])
+def test_a_database_url_with_a_password_in_the_file_is_refused(tmp_path: Path, url: str) -> None:
+    path = _config(tmp_path, f"mailbox_address: a@b.example\ndatabase:\n  url: {url}\n")
+    with pytest.raises(ConfigError, match=r"database\.url must not carry a password") as refused:
+        load_settings(path, env={})
+    assert "db-secret" not in str(refused.value)
+    # The same URL from the environment is how the password is given.
+    settings = load_settings(_config(tmp_path, "mailbox_address: a@b.example\n"), env={"INTAKE_DATABASE_URL": url})
+    assert settings.database.url == url
+    # A URL without a password stays fine in the file.
+    path = _config(tmp_path, "mailbox_address: a@b.example\ndatabase:\n  url: postgresql+psycopg://intake@db/i\n")
+    assert load_settings(path, env={}).database.url.endswith("@db/i")

@@ -58,6 +58,11 @@ CHECKS: tuple[Check, ...] = (
           "no key file for data at rest is configured: a demo key was made beside the data it protects; make one "
           "with `python service.py keys new --file PATH`, keep it apart from the data and its backups, and set "
           "INTAKE_ENCRYPTION_KEY_FILE=PATH"),
+    Check("sender_trust.authserv_id",
+          lambda s, env: not s.acknowledgements.enabled or bool(s.sender_trust.authserv_id),
+          "acknowledgements go to unauthenticated senders: anyone can make the service write to any address "
+          "under the partnership's name; name the receiving server whose Authentication-Results to trust "
+          "(microsoft365 for Microsoft 365)"),
     Check("web.oidc client secret",
           lambda s, env: s.web.oidc is None or s.web.oidc.client_secret is not None,
           "sign-in with the identity provider is configured but its client secret is not in the environment"),

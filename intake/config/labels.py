@@ -76,6 +76,9 @@ CODE_LABELS: dict[str, str] = {
     "deadline_estimated": "deadline estimated from the date received", "age_uncertain": "age uncertain",
     "contradiction": "two answers disagree", "out_of_area": "out of area",
     "acknowledgement_bounced": "acknowledgement bounced",
+    "invalid_sender_address": "no valid sender address",
+    "different_sender": "from a different sender — not applied", "empty_winmail": "winmail.dat held nothing",
+    "too_many_attachments": "more attachments than the limit", "subject_cut": "subject too long, cut",
     # signposts
     "cdr": "child death review", "lac_death_notification": "looked-after child death: notify DfE and Ofsted",
     "dardr": "domestic abuse related death review", "leder": "LeDeR review (learning disability or autism)",
@@ -90,6 +93,7 @@ CODE_LABELS: dict[str, str] = {
     "sending": "sending", "sent": "sent", "failed": "failed", "suppressed": "not sent",
     # audit actions (people and the system)
     "signed_in": "signed in", "signed_out": "signed out", "sign_in_refused": "sign-in refused",
+    "sign_in_throttled": "sign-ins slowed for this name after many failures",
     "case_viewed": "viewed the case", "email_downloaded": "downloaded the email",
     "attachment_downloaded": "opened an attachment", "field_corrected": "corrected a field",
     "field_added": "added a field", "decision_recorded": "recorded a decision", "case_assigned": "assigned the case",
@@ -102,6 +106,14 @@ CODE_LABELS: dict[str, str] = {
     "acknowledgement_sent": "acknowledgement sent",
     "acknowledgement_suppressed": "acknowledgement not sent", "bounce_received": "bounce received",
     "duplicates_checked": "checked for duplicates",
+    # retention (issue 13)
+    "legal_hold_placed": "placed a legal hold", "legal_hold_released": "released a legal hold",
+    "data_purged": "deleted data under the retention policy",
+    # flood caps (issue 13): the outbox state, and who let held mail go or discarded it
+    "held": "held (flood cap)", "acknowledgement_held": "acknowledgement held (flood cap)",
+    "held_mail_released": "released a held acknowledgement", "held_mail_discarded": "discarded a held acknowledgement",
+    "proposed_field_accepted": "accepted a proposed field", "proposed_field_rejected": "rejected a proposed field",
+    "different_sender_reviewed": "reviewed mail from a different sender",
 }
 
 

@@ -114,6 +114,10 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     for secret_key in ("password", "client_secret"):
         if _contains_key(raw, secret_key):
             raise ConfigError(f"{config_path}: '{secret_key}' must not be in the file; set it in the environment")
+    database = raw.get("database")
+    if isinstance(database, dict) and _url_has_password(database.get("url")):
+        raise ConfigError(f"{config_path}: database.url must not carry a password in the file; set the whole URL "
+                          "in INTAKE_DATABASE_URL (or use a password file: ~/.pgpass, PGPASSFILE)")
     raw = _apply_overrides(raw, env)
     raw["config_path"] = str(config_path)
     try:
@@ -121,6 +125,21 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
     except ValidationError as exc:
         raise ConfigError(f"{config_path}: {_describe(exc)}") from None
     return _apply_secrets(settings, env)
+
+
+def _url_has_password(url: Any) -> bool:
+    """Whether a database URL carries a password, in its user part or as a query parameter (libpq's
+    `?password=`). A URL that does not parse is left to the database layer's clearer error."""
+    if not isinstance(url, str):
+        return False
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return ":" in url.split("://", 1)[-1].split("@", 1)[0] and "@" in url  # user:secret@host, unparsed
+    return bool(parsed.password) or any(key.lower() == "password" for key in parsed.query)
 
 
 def _contains_key(node: Any, key: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,19 @@ class AcknowledgementSettings(_Strict):
     phone: str = ""
     max_per_hour: int = Field(default=10, ge=0)
     max_per_day: int = Field(default=50, ge=0)
+    # Flood caps (issue 13): beyond these, acknowledgements are HELD for a manager to release or discard; the
+    # cases are filed all the same. Per domain counts a registrable domain (a.evil.example = evil.example).
+    per_domain_per_hour: int = Field(default=20, ge=0)
+    per_domain_per_day: int = Field(default=60, ge=0)
+    overall_per_hour: int = Field(default=60, ge=0)
+    overall_per_day: int = Field(default=300, ge=0)
+    # Domains whose many senders are expected (nhs.net): the per-domain cap does not apply, the overall one does.
+    uncapped_domains: tuple[str, ...] = ()
+
+    @field_validator("uncapped_domains")
+    @classmethod
+    def _lower_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(d.strip().lower().removeprefix("@") for d in value if d.strip())
 
 
 class DuplicateSettings(_Strict):
@@ -175,6 +189,8 @@ class LimitSettings(_Strict):
     max_uncompressed_bytes: int = Field(default=100 * 2**20, gt=0)
     extraction_timeout_seconds: float = Field(default=60, gt=0)
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
+    # Attachments filed per message (forms first); the rest stay in the raw email, noted as one warning.
+    max_attachments_per_message: int = Field(default=50, ge=1, le=10_000)
 
 
 class ProcessingSettings(_Strict):
@@ -267,6 +283,33 @@ class WebSettings(_Strict):
     session_hours: float = Field(default=10, gt=0, le=24 * 7)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: float = Field(default=15, gt=0)
+    # Issue 13 (sign-in throttle, idle timeout): see README "Users and roles".
+    # lockout_attempts: refused sign-ins for one name from one address in lockout_minutes before that pair waits
+    # (1 minute, doubling, at most lockout_minutes); address_attempts: the same for one address, whatever the
+    # names; account_attempts: for one name from anywhere, after which its sign-ins are slowed (never refused)
+    # by up to account_delay_seconds and the audit trail says so.
+    address_attempts: int = Field(default=30, ge=1, le=10000)
+    account_attempts: int = Field(default=20, ge=1, le=10000)
+    account_delay_seconds: float = Field(default=10, ge=0, le=60)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto are believed (the TLS proxy in front
+    # of the UI): without it every user behind the proxy would share one address for the throttle. Given to
+    # uvicorn as forwarded_allow_ips; the default is uvicorn's own (a proxy on this host).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    idle_timeout_minutes: float = Field(default=30, gt=0, le=24 * 60)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            try:
+                ipaddress.ip_network(address, strict=False)
+            except ValueError:
+                raise ValueError(f"{address!r} is not an IP address or network") from None
+        return value
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn's options that follow these settings (the service and the tests serve the app alike)."""
+        return {"proxy_headers": True, "forwarded_allow_ips": list(self.trusted_proxies)}
 
     @property
     def public_url(self) -> str:
@@ -309,6 +352,62 @@ class AlertSettings(_Strict):
         return value.strip() if value else None
 
 
+class CaseRetention(_Strict):
+    """Years a case's data is kept after it ended, by how it ended; None ("never") keeps it for ever.
+
+    Only ended cases are ever purged: an open case (new, in triage, awaiting information, decided, in review) never.
+    """
+
+    closed: int | None = Field(default=6, ge=0, le=200)
+    withdrawn: int | None = Field(default=6, ge=0, le=200)
+    transferred: int | None = Field(default=6, ge=0, le=200)
+    routed_elsewhere: int | None = Field(default=6, ge=0, le=200)
+
+    @field_validator("closed", "withdrawn", "transferred", "routed_elsewhere", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+class MessageRetention(_Strict):
+    """Days a message that was never filed under a case is kept; None ("never") keeps it for ever.
+
+    A message filed under a case (a referral, a follow-up) is kept, and purged, with its case.
+    """
+
+    ignored: int | None = Field(default=30, ge=0, le=100_000)  # robots, bounces, copies, our own mail
+    quarantined: int | None = Field(default=90, ge=0, le=100_000)  # after resolution (dismissed as not a referral)
+
+    @field_validator("ignored", "quarantined", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+class RetentionSettings(_Strict):
+    """How long data is kept, and the daily purge that deletes what is due (intake/store/purge.py)."""
+
+    purge_enabled: bool = True  # false: no scheduled purge (service.py purge still works)
+    time: str = Field(default="03:15", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "Europe/London"
+    cases: CaseRetention = CaseRetention()
+    messages: MessageRetention = MessageRetention()
+    audit_events_years: int | None = Field(default=7, ge=0, le=200)
+    batch_size: int = Field(default=20, ge=1, le=1000)  # cases (or messages) purged per transaction
+
+    @field_validator("audit_events_years", mode="before")
+    @classmethod
+    def _never(cls, value: Any) -> Any:
+        return _never_is_none(value)
+
+
+def _never_is_none(value: Any) -> Any:
+    """'never' (any case) or null in config.yaml: keep for ever."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "never"):
+        return None
+    return value
+
+
 class LoggingSettings(_Strict):
     """Log verbosity."""
 
@@ -332,6 +431,50 @@ class EncryptionSettings(_Strict):
     key_file: Path | None = None
 
 
+class SenderTrustSettings(_Strict):
+    """Whose Authentication-Results are believed (RFC 8601): the partnership's own receiving server's.
+
+    `authserv_id` names it, as it writes itself at the start of the header (one id or a list). Microsoft 365
+    writes none: name it `microsoft365`. Until one is named, acknowledgements go to any sender (the intake
+    health page warns); once named, only mail that passed DMARC, or SPF/DKIM aligned with From, is answered.
+    """
+
+    authserv_id: tuple[str, ...] = ()
+
+    @field_validator("authserv_id", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("authserv_id")
+    @classmethod
+    def _plain_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        ids = tuple(v.strip() for v in value if v.strip())
+        for item in ids:
+            if any(c.isspace() or c in ";()" for c in item):
+                raise ValueError(f"{item!r} is not an authserv-id (one word, as the header writes it)")
+        return ids
+class FollowUpSettings(_Strict):
+    """Which follow-ups may change a case (issue 13): a reference in the subject alone is never trusted.
+
+    A follow-up from the case's referrer, from a partner domain here, or answering one of our own emails fills
+    the case's fields; from anyone else it is filed on the case with its fields proposed until staff accept them.
+    """
+
+    partner_domains: tuple[str, ...] = ()  # e.g. frimley.example.nhs.uk; subdomains count too
+
+    @field_validator("partner_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(d.strip().lower().lstrip("@").rstrip(".") for d in value)
+        bad = [d for d in cleaned if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d)]
+        if bad:
+            raise ValueError(f"not a domain name: {bad[0]!r} (write e.g. frimley.example.nhs.uk)")
+        return cleaned
+
+
 class Settings(_Strict):
     """Everything the service reads from config.yaml and the environment."""
 
@@ -353,6 +496,9 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
+    retention: RetentionSettings = RetentionSettings()
+    sender_trust: SenderTrustSettings = SenderTrustSettings()
+    follow_ups: FollowUpSettings = FollowUpSettings()
     config_path: Path | None = None
     # Issue 13 (data at rest): a production deployment (INTAKE_PRODUCTION=1) refuses to start without a key file.
     encryption: EncryptionSettings = EncryptionSettings()

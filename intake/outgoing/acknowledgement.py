@@ -1,16 +1,20 @@
 """Acknowledgements: which one a referrer gets, its wording (Jinja2 templates the partnership edits), and
 whether it may be sent at all.
 
-An acknowledgement names no one and echoes nothing the referrer wrote about the person: never the
-subject line, never a field value. It may say which files were read, by file name, unless the name
-itself carries something from the form (a surname, an NHS number); and it may list unanswered
-questions by the labels printed on the form, which are the form's words, not the referrer's. The
-triage rules' own questions are for staff: they can be phrased from what was read in free text.
+An acknowledgement goes out under the partnership's name to whatever address a message came from, so it
+echoes nothing a sender chose: not the subject line, not a file name (files are described by count and kind,
+"1 Word document, 2 PDF files"), not a question as printed on their document (unanswered questions are named
+by our own field labels), nothing about the person referred. Only our reference and fixed wording.
+
+Whether one is sent at all: not to a robot (rules.screen), not without a valid sender address, not (once
+sender_trust.authserv_id is set) to a sender our receiving server did not authenticate, not over the
+per-recipient limit (suppressed), and not over the flood caps (held for a manager).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,16 +22,37 @@ from enum import StrEnum
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session
 
-from intake.config.settings import AcknowledgementSettings
+from intake.config.labels import FIELD_LABELS
+from intake.config.settings import AcknowledgementSettings, SenderTrustSettings
 from intake.outgoing import outbox
 from intake.store.models import Case, MailKind, Outbox
+from parsers.addresses import valid_address
+from parsers.authresults import configured_ids, trusted_results
+from parsers.text import strip_controls
 from parsers.values import Attachment, Envelope, ExtractedForm, Flag, ParsedEmail
+from rules.sender_trust import judge_sender
 
-_PERSONAL_FIELDS = ("subject.forenames", "subject.surname", "subject.nhs_number", "subject.date_of_birth",
-                    "subject.postcode", "subject.address")
-_LONG_NUMBER = re.compile(r"\d[\d ]{6,}\d")  # NHS numbers, phone numbers, dates written as digits
 _UNOPENED = frozenset({Flag.ENCRYPTED_ATTACHMENT, Flag.UNSUPPORTED_ATTACHMENT, Flag.UNREADABLE_ATTACHMENT,
                        Flag.ATTACHMENT_TOO_LARGE})
+NO_VALID_SENDER = "no valid sender address"
+_MSG_ID = re.compile(r"^<[!-;=?-~]{1,994}>$")  # printable ASCII, no spaces or angle brackets inside
+MAX_QUESTIONS = 20
+
+# (one, several, file name endings, content types): the kinds a file is described by, in this order.
+_KINDS: tuple[tuple[str, str, frozenset[str], tuple[str, ...]], ...] = (
+    ("Word document", "Word documents", frozenset({"docx", "doc", "docm", "dotx", "dot", "rtf", "odt"}),
+     ("application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml",
+      "application/vnd.oasis.opendocument.text", "application/rtf", "text/rtf")),
+    ("PDF file", "PDF files", frozenset({"pdf"}), ("application/pdf",)),
+    ("spreadsheet", "spreadsheets", frozenset({"xlsx", "xls", "xlsm", "ods", "csv"}),
+     ("application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml", "text/csv")),
+    ("image", "images", frozenset({"png", "jpg", "jpeg", "gif", "tif", "tiff", "heic", "heif", "bmp", "webp"}),
+     ("image/",)),
+    ("zip file", "zip files", frozenset({"zip"}), ("application/zip", "application/x-zip")),
+    ("email", "emails", frozenset({"eml", "msg"}), ("message/rfc822", "application/vnd.ms-outlook")),
+    ("text file", "text files", frozenset({"txt"}), ("text/plain",)),
+)
+_OTHER = ("other file", "other files")
 
 
 class Variant(StrEnum):
@@ -69,65 +94,69 @@ def choose_variant(flags: Iterable[str], unanswered: Sequence[str]) -> Variant:
     return Variant.MISSING_ANSWERS if unanswered else Variant.RECEIVED
 
 
-def personal_tokens(form: ExtractedForm | None) -> frozenset[str]:
-    """Words and numbers from the form's personal fields, which must not reappear in what we send."""
-    if form is None:
-        return frozenset()
-    tokens: set[str] = set()
-    for name in _PERSONAL_FIELDS:
-        field = form.fields.get(name)
-        if field is not None:
-            tokens.update(t for t in re.split(r"[^\w]+", str(field.value).lower()) if len(t) >= 2)
-            tokens.add(re.sub(r"\s+", "", str(field.value).lower()))
-    return frozenset(t for t in tokens if t)
+def file_kind(attachment: Attachment) -> tuple[str, str]:
+    """(singular, plural) of what a file is, by its ending or else its content type; never its name."""
+    name = attachment.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    ending = strip_controls(name).rsplit(".", 1)[-1].strip().lower() if "." in name else ""
+    ctype = attachment.content_type.lower()
+    for one, several, endings, _types in _KINDS:
+        if ending in endings:
+            return one, several
+    for one, several, _, types in _KINDS:
+        if any(ctype.startswith(t) for t in types):
+            return one, several
+    return _OTHER
 
 
-def is_safe(text: str, tokens: frozenset[str]) -> bool:
-    """Whether a file name or label carries none of the personal tokens and no long number."""
-    lowered = text.lower()
-    words = set(re.split(r"[^\w]+", lowered))
-    return not _LONG_NUMBER.search(text) and not (words & tokens) and not any(
-        t in re.sub(r"\s+", "", lowered) for t in tokens if len(t) >= 6)
+def describe_files(attachments: Iterable[Attachment]) -> str:
+    """Files by count and kind, e.g. "1 Word document, 2 PDF files" ("" for none): fixed words only."""
+    counts = Counter(file_kind(a) for a in attachments)
+    order = [(one, several) for one, several, _, _ in _KINDS] + [_OTHER]
+    return ", ".join(f"{counts[k]} {k[0] if counts[k] == 1 else k[1]}" for k in order if counts[k])
 
 
-def safe_file_names(items: Sequence[tuple[Attachment, ExtractedForm | None]],
-                    tokens: frozenset[str]) -> tuple[list[str], list[str]]:
-    """(files read, files that could not be opened), by name; a name carrying personal data is replaced."""
-    read: list[str] = []
-    unopened: list[str] = []
-    for number, (attachment, form) in enumerate(items, start=1):
-        if form is None:
-            continue
-        name = attachment.filename.replace("\\", "/").rsplit("/", 1)[-1][:120]
-        if not is_safe(name, tokens):
-            suffix = name.rsplit(".", 1)[-1] if "." in name else "file"
-            name = f"attachment {number} (.{suffix[:10]})"
-        (unopened if form.flags & _UNOPENED else read).append(name)
-    return read, unopened
+def files_read_and_unopened(items: Sequence[tuple[Attachment, ExtractedForm | None]]) -> tuple[str, str]:
+    """(the forms read, those that could not be opened), each described by count and kind."""
+    read = [a for a, form in items if form is not None and not form.flags & _UNOPENED]
+    unopened = [a for a, form in items if form is not None and form.flags & _UNOPENED]
+    return describe_files(read), describe_files(unopened)
+
+
+def unanswered_questions(form: ExtractedForm) -> list[str]:
+    """The unanswered questions in our own words (the field labels), never as printed on the sender's document."""
+    names = [n for n in dict.fromkeys(form.unanswered_fields) if n in FIELD_LABELS and n not in form.fields]
+    return [FIELD_LABELS[n] for n in names][:MAX_QUESTIONS]
 
 
 class Acknowledger:
     """Renders acknowledgements and queues them, or records why not, in the filing transaction."""
 
     def __init__(self, settings: AcknowledgementSettings, *, own_address: str, partnership: str,
-                 environment: Environment | None = None) -> None:
+                 environment: Environment | None = None, sender_trust: SenderTrustSettings | None = None) -> None:
         self._settings = settings
+        self._trusted_ids = configured_ids((sender_trust or SenderTrustSettings()).authserv_id)
         self._own_address = own_address
         self._partnership = partnership
         self._env = environment or Environment(
             loader=PackageLoader("intake.outgoing", "templates/mail"), undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            # Every value printed goes through strip_controls: no bidi override or control character can reach
+            # a referrer's screen, whatever a template (or a later change) prints.
+            finalize=lambda value: strip_controls(value) if isinstance(value, str) else value)
 
-    def render(self, variant: Variant, *, reference: str, files_read: Sequence[str] = (),
-               files_unopened: Sequence[str] = (), questions: Sequence[str] = (),
-               envelope: Envelope | None = None) -> Content:
-        """The subject, plain text and HTML of one acknowledgement."""
+    def render(self, variant: Variant, *, reference: str, files_read: str = "", files_unopened: str = "",
+               questions: Sequence[str] = (), envelope: Envelope | None = None) -> Content:
+        """The subject, plain text and HTML of one acknowledgement.
+
+        `files_read` and `files_unopened` describe files by count and kind (describe_files); `questions` are
+        our own field labels.
+        """
         envelope = envelope or Envelope()
         context = {"variant": str(variant), "reference": reference, "partnership": self._partnership,
                    "mailbox_address": self._own_address, "form_url": self._settings.form_url,
-                   "phone": self._settings.phone, "files_read": list(files_read),
-                   "files_unopened": list(files_unopened), "questions": list(questions),
+                   "phone": self._settings.phone, "files_read": files_read,
+                   "files_unopened": files_unopened, "questions": list(questions),
                    # Service names only, from our own catalogue: never a link or anything the sender wrote.
                    "protected_by": envelope.protected_by or "a secure email service",
                    "link_services": list(dict.fromkeys(link.service for link in envelope.links))}
@@ -139,9 +168,8 @@ class Acknowledger:
                      no_reply_reason: str, items: Sequence[tuple[Attachment, ExtractedForm | None]],
                      form: ExtractedForm) -> Outbox:
         """Queue the acknowledgement of a new referral (or record it as suppressed, with the reason)."""
-        tokens = personal_tokens(form)
-        read, unopened = safe_file_names(items, tokens)
-        questions = [q for q in dict.fromkeys(form.unanswered) if is_safe(q, tokens)][:20]
+        read, unopened = files_read_and_unopened(items)
+        questions = unanswered_questions(form)
         content = self.render(choose_variant(case.flags, questions), reference=case.reference,
                               files_read=read, files_unopened=unopened, questions=questions,
                               envelope=parsed.envelope)
@@ -159,14 +187,29 @@ class Acknowledger:
 
     def _queue(self, session: Session, *, case: Case, message_pk: int, parsed: ParsedEmail, content: Content,
                why_not: str) -> Outbox:
-        recipient = parsed.sender
-        suppressed = (f"not answered: {why_not}" if why_not
-                      else "acknowledgements are switched off" if not self._settings.enabled
-                      else "no sender address" if not recipient
-                      else outbox.rate_limit_reason(session, recipient, self._settings))
-        references = " ".join(dict.fromkeys(i for i in (*parsed.references, parsed.message_id) if i))
+        recipient = valid_address(parsed.sender)
+        suppressed = self._why_not(session, parsed, recipient, why_not)
+        held = "" if suppressed else outbox.flood_cap_reason(session, recipient, self._settings)
+        # Threading headers carry the sender's Message-IDs back; only well-formed ones, never other text.
+        references = " ".join(dict.fromkeys(i for i in (*parsed.references, parsed.message_id) if _MSG_ID.match(i)))
+        in_reply_to = parsed.message_id if _MSG_ID.match(parsed.message_id) else ""
         draft = outbox.Draft(kind=MailKind.ACKNOWLEDGEMENT, recipient=recipient, subject=content.subject,
-                             body_text=content.text, body_html=content.html, in_reply_to=parsed.message_id,
+                             body_text=content.text, body_html=content.html, in_reply_to=in_reply_to,
                              references=references[-3000:])
         return outbox.queue(session, key=f"ack:{message_pk}", draft=draft, own_address=self._own_address,
-                            case_pk=case.id, message_pk=message_pk, suppressed=suppressed)
+                            case_pk=case.id, message_pk=message_pk, suppressed=suppressed, held=held)
+
+    def _why_not(self, session: Session, parsed: ParsedEmail, recipient: str, why_not: str) -> str:
+        """Why this acknowledgement must not be sent ("" when it may): the first reason that applies."""
+        if not recipient:
+            # Before the screening reason: "no sender address" there would hide that the From header was garbage.
+            return NO_VALID_SENDER
+        if why_not:
+            return f"not answered: {why_not}"
+        if not self._settings.enabled:
+            return "acknowledgements are switched off"
+        if self._trusted_ids:
+            trust = judge_sender(trusted_results(parsed.headers, self._trusted_ids), recipient)
+            if not trust.authenticated:
+                return trust.reason
+        return outbox.rate_limit_reason(session, recipient, self._settings)

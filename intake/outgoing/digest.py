@@ -28,6 +28,7 @@ from intake.config.labels import code_label
 from intake.config.settings import Settings
 from intake.outgoing.chart import bar_chart_png, chart_size
 from intake.outgoing.clocks import ClockListing, clock_running, live_concerns, running_clocks
+from intake.outgoing.outbox import new_message_id
 from intake.store.dialect import insert_ignore
 from intake.store.models import Case, CaseStatus, DigestRun, Disposition, Message, Outbox, OutboxStatus, utcnow
 from intake.store.rows import table_of
@@ -88,6 +89,8 @@ class DigestContent:
     oldest_open: Listing = Listing([], 0)
     quarantined: int = 0
     failed_mail: int = 0
+    held_mail: int = 0  # acknowledgements held by a flood cap, waiting for a manager
+    held_since: datetime | None = None
     weekly: list[tuple[date, int]] = field(default_factory=list)
     # First in the digest: someone must act today. Then every running statutory clock, with its name.
     live_concerns: ClockListing = field(default_factory=lambda: ClockListing([], 0))
@@ -143,6 +146,9 @@ def gather(session: Session, *, now: datetime, tz: ZoneInfo, base_url: str) -> D
                                        .where(Message.disposition == Disposition.QUARANTINED)).one()
     content.failed_mail = session.exec(select(func.count()).select_from(Outbox)
                                        .where(Outbox.status == OutboxStatus.FAILED)).one()
+    held = Outbox.status == OutboxStatus.HELD
+    content.held_mail = session.exec(select(func.count()).select_from(Outbox).where(held)).one()
+    content.held_since = session.exec(select(func.min(Outbox.created_at)).where(held)).one()
     content.weekly = weekly_counts(session, today=today, tz=tz)
     return content
 
@@ -199,7 +205,8 @@ def build_email(content: DigestContent, *, sender: str, recipients: list[str], n
     message["To"] = ", ".join(recipients)
     message["Subject"] = f"Safeguarding referrals digest, {content.today.strftime('%A %-d %B %Y')}"
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    # Ours in form (screening knows it if it comes back) and recorded with the run (see _deliver).
+    message["Message-ID"] = new_message_id(sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: robots must not answer it
     message.set_content(text)
     message.add_alternative(html, subtype="html")
@@ -272,6 +279,8 @@ def _retake_failed(session: Session, today: date, now: datetime) -> bool:
 def _deliver(session: Session, run: DigestRun, content: DigestContent, settings: Settings, transport: Transport,
              now: datetime) -> None:
     message = build_email(content, sender=settings.mailbox_address, recipients=list(run.recipients), now=now)
+    run.message_id = str(message["Message-ID"])[:300]  # every email we send has a Message-ID we recorded
+    session.add(run)
     session.commit()  # no transaction (on SQLite: no lock) held while the SMTP server answers
     try:
         transport.send(message)

@@ -10,12 +10,16 @@ Nothing can tell from the database whether the server took the message, so such 
 on its own: once its claim is older than the lease (longer than any SMTP conversation can last) it is
 marked `failed` with a reason that asks staff to look in the sent folder, and `outbox retry ID` sends
 it again if they find it was not sent. One missed acknowledgement, seen by staff, is better than two.
+
+Floods: an acknowledgement over a per-domain or overall cap is queued `held` (never sent by the job); a manager
+releases it (`held` -> `pending`, a conditional UPDATE, so once only) or discards it (`held` -> `suppressed`).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,12 +39,14 @@ from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.dialect import insert_ignore
 from intake.store.ledger import worker_identity
 from intake.store.models import Case, MailKind, Outbox, OutboxStatus, utcnow
+from parsers.addresses import domain_of, mailbox_key, registrable_domain, valid_address
 from rules.screen import LOOP_HEADER, OWN_MESSAGE_ID_PREFIX
 
 log = logging.getLogger(__name__)
 
 ACK_BOUNCED = "acknowledgement_bounced"  # case flag: the referrer's address failed
 INTERRUPTED = "interrupted during send; check the sent folder before retrying (outbox retry ID)"
+NO_VALID_RECIPIENT = "permanent failure: no valid recipient address (nothing was sent)"
 _LIVE = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.SENT)
 
 
@@ -82,30 +88,59 @@ def new_message_id(own_address: str) -> str:
 
 def rate_limit_reason(session: Session, recipient: str, limits: AcknowledgementSettings,
                       now: datetime | None = None) -> str:
-    """Why one more email to this recipient would exceed the per-recipient limits, or "" when it would not."""
+    """Why one more email to this mailbox would exceed the per-recipient limits, or "" when it would not.
+
+    The mailbox is keyed without case or plus-tag (parsers.addresses.mailbox_key): x+1@ and X+2@ are one.
+    """
     now = now or utcnow()
     for window, limit, label in ((timedelta(hours=1), limits.max_per_hour, "hour"),
                                  (timedelta(days=1), limits.max_per_day, "day")):
         statement = select(func.count()).select_from(Outbox).where(
-            Outbox.recipient_key == recipient.lower(), col(Outbox.status).in_(_LIVE),
+            Outbox.recipient_key == mailbox_key(recipient)[:320], col(Outbox.status).in_(_LIVE),
             Outbox.created_at >= now - window)
         if session.exec(statement).one() >= limit:
             return f"rate limit: {limit} emails to this address in the last {label} already"
     return ""
 
 
+def flood_cap_reason(session: Session, recipient: str, limits: AcknowledgementSettings,
+                     now: datetime | None = None) -> str:
+    """Why one more acknowledgement would go over a per-domain or overall flood cap, or "" when it would not.
+
+    Counts acknowledgements queued to be sent, being sent or sent in the window (held, suppressed and failed
+    ones do not count: they reached no one).
+    """
+    now = now or utcnow()
+    domain = registrable_domain(domain_of(recipient))[:255]
+    live = (Outbox.kind == MailKind.ACKNOWLEDGEMENT, col(Outbox.status).in_(_LIVE))
+    windows = ((timedelta(hours=1), "an hour", limits.per_domain_per_hour, limits.overall_per_hour),
+               (timedelta(days=1), "a day", limits.per_domain_per_day, limits.overall_per_day))
+    for window, label, domain_cap, overall_cap in windows:
+        since = Outbox.created_at >= now - window
+        if domain and domain not in {registrable_domain(d) for d in limits.uncapped_domains}:
+            count = session.exec(select(func.count()).select_from(Outbox)
+                                 .where(*live, since, Outbox.recipient_domain == domain)).one()
+            if count >= domain_cap:
+                return f"held: per-domain flood cap reached ({domain_cap} acknowledgements to {domain} in {label})"
+        if session.exec(select(func.count()).select_from(Outbox).where(*live, since)).one() >= overall_cap:
+            return f"held: overall flood cap reached ({overall_cap} acknowledgements in {label})"
+    return ""
+
+
 def queue(session: Session, *, key: str, draft: Draft, own_address: str, case_pk: int | None,
-          message_pk: int | None, suppressed: str = "") -> Outbox:
-    """Queue an email in the caller's transaction (once per key); `suppressed` records it as not to be sent."""
-    status = OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.PENDING
+          message_pk: int | None, suppressed: str = "", held: str = "") -> Outbox:
+    """Queue an email in the caller's transaction (once per key); `suppressed` records it as not to be sent,
+    `held` as kept back for a manager (a flood cap), each with its reason."""
+    status = (OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.HELD if held else OutboxStatus.PENDING)
     now = utcnow()
     insert_ignore(session, Outbox.__table__, {
         "idempotency_key": key, "case_pk": case_pk, "message_pk": message_pk, "kind": str(draft.kind),
-        "recipient": draft.recipient[:320], "recipient_key": draft.recipient.lower()[:320],
+        "recipient": draft.recipient[:320], "recipient_key": mailbox_key(draft.recipient)[:320],
+        "recipient_domain": registrable_domain(domain_of(draft.recipient))[:255],
         "message_id": new_message_id(own_address), "subject": draft.subject, "body_text": draft.body_text,
         "body_html": draft.body_html, "in_reply_to": draft.in_reply_to[:998],
-        "thread_references": draft.references, "status": status, "reason": suppressed[:2000], "attempts": 0,
-        "next_attempt_at": now, "last_error": "", "created_at": now,
+        "thread_references": draft.references, "status": status, "reason": (suppressed or held)[:2000],
+        "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now,
     }, ["idempotency_key"])
     row = session.exec(select(Outbox).where(Outbox.idempotency_key == key)).one()
     if row.status == OutboxStatus.PENDING:
@@ -113,6 +148,9 @@ def queue(session: Session, *, key: str, draft: Draft, own_address: str, case_pk
     if suppressed and row.status == OutboxStatus.SUPPRESSED and case_pk is not None:
         record(session, actor=SYSTEM, action=AuditAction(f"{draft.kind}_suppressed"), case_pk=case_pk,
                message_pk=message_pk, detail={"outbox": row.id, "reason": suppressed})
+    if held and row.status == OutboxStatus.HELD and case_pk is not None:
+        record(session, actor=SYSTEM, action=AuditAction.ACKNOWLEDGEMENT_HELD, case_pk=case_pk,
+               message_pk=message_pk, detail={"outbox": row.id, "reason": held})
     return row
 
 
@@ -200,6 +238,11 @@ class OutboxSender:
             return row
 
     def _deliver(self, row: Outbox, report: SendReport) -> None:
+        if not valid_address(row.recipient):
+            # Known before any byte is sent: a clear permanent failure, never "interrupted" (which invites a retry).
+            self._record_failure(row, NO_VALID_RECIPIENT)
+            report.failed.append(row.id)
+            return
         try:
             self._transport.send(build_email(row, own_address=self._own_address, sender_name=self._sender_name))
         except (SmtpTemporaryError, OAuthError) as exc:  # nothing reached the recipient: safe to try again
@@ -303,3 +346,64 @@ def failed_mail(session: Session, *, limit: int) -> list[tuple[Outbox, str | Non
     statement = (select(Outbox, Case.reference).join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
                  .where(Outbox.status == OutboxStatus.FAILED).order_by(col(Outbox.id).desc()).limit(limit))
     return list(session.exec(statement))
+
+
+@dataclass(frozen=True)
+class HeldSummary:
+    """Acknowledgements held by the flood caps: how many, since when, why (reason -> count), the oldest first."""
+
+    count: int
+    since: datetime | None
+    reasons: list[tuple[str, int]]
+    rows: list[tuple[Outbox, str | None]]
+
+
+def held_mail(session: Session, *, limit: int) -> HeldSummary:
+    """The held acknowledgements, for the intake health page and the digest."""
+    held = Outbox.status == OutboxStatus.HELD
+    count = session.exec(select(func.count()).select_from(Outbox).where(held)).one()
+    since = session.exec(select(func.min(Outbox.created_at)).where(held)).one()
+    reasons = Counter(session.exec(select(Outbox.reason).where(held)))
+    statement = (select(Outbox, Case.reference).join(Case, col(Case.id) == Outbox.case_pk, isouter=True)
+                 .where(held).order_by(col(Outbox.id)).limit(limit))
+    return HeldSummary(count, since, reasons.most_common(), list(session.exec(statement)))
+
+
+def release_held(session: Session, outbox_pks: Sequence[int], *, actor: str) -> list[int]:
+    """Let held acknowledgements go: held -> pending, due now (conditional: each is released once only).
+
+    Audited per case; the caller commits. Returns the ids released.
+    """
+    return _leave_held(session, outbox_pks, actor=actor, status=OutboxStatus.PENDING,
+                       action=AuditAction.HELD_MAIL_RELEASED, values={"next_attempt_at": utcnow(), "reason": ""})
+
+
+def discard_held(session: Session, outbox_pks: Sequence[int], *, actor: str) -> list[int]:
+    """Decide held acknowledgements are not to be sent: held -> suppressed, with who discarded them."""
+    return _leave_held(session, outbox_pks, actor=actor, status=OutboxStatus.SUPPRESSED,
+                       action=AuditAction.HELD_MAIL_DISCARDED,
+                       values={"reason": f"discarded by {actor} after being held by a flood cap"[:2000]})
+
+
+def held_ids(session: Session, *, up_to: int) -> list[int]:
+    """Every held email's id up to and including `up_to` (what a page listed: later arrivals are not touched)."""
+    return list(session.exec(select(Outbox.id).where(Outbox.status == OutboxStatus.HELD, col(Outbox.id) <= up_to)
+                             .order_by(col(Outbox.id))))
+
+
+def _leave_held(session: Session, outbox_pks: Sequence[int], *, actor: str, status: OutboxStatus,
+                action: AuditAction, values: dict[str, Any]) -> list[int]:
+    done: list[int] = []
+    for outbox_pk in outbox_pks:
+        won = session.execute(sa.update(Outbox).where(col(Outbox.id) == outbox_pk,
+                                                      col(Outbox.status) == OutboxStatus.HELD)
+                              .values(status=status, **values)).rowcount == 1
+        if not won:
+            continue
+        done.append(outbox_pk)
+        row = session.get(Outbox, outbox_pk)
+        record(session, actor=actor, action=action, case_pk=row.case_pk if row else None,
+               message_pk=row.message_pk if row else None, detail={"outbox": outbox_pk})
+    if done and status == OutboxStatus.PENDING:
+        ring_after_commit(session)
+    return done

@@ -17,10 +17,12 @@ from intake.store.models import (
     CaseField,
     Message,
     Outbox,
+    Proposal,
     ReferenceCounter,
     StoredAttachment,
     utcnow,
 )
+from intake.store.purge import not_purged
 from intake.store.steps import refresh_clock
 from parsers.forms.normalise import nhs_digits, nhs_number_valid
 from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType
@@ -54,22 +56,24 @@ def allocate_reference(session: Session, *, prefix: str, received_at: datetime) 
 
 def save_attachments(session: Session, *, message_pk: int,
                      items: Sequence[tuple[Attachment, ExtractedForm | None]]) -> None:
-    """Keep every attachment's bytes and what reading it gave."""
+    """Keep every attachment's bytes and what reading it gave (and what the parser found wrong with it)."""
     for attachment, form in items:
         digest = store_blob(session, attachment.data)
         session.add(StoredAttachment(
             message_pk=message_pk, filename=attachment.filename[:500], content_type=attachment.content_type[:200],
             origin=attachment.origin[:300], sha256=digest, size=attachment.size, is_form=form is not None,
             form_type=form.form_type if form else FormType.UNKNOWN,
-            flags=sorted(form.flags) if form else [], warnings=list(form.warnings) if form else [],
+            flags=sorted({*attachment.flags, *(form.flags if form else ())}),
+            warnings=[*attachment.warnings, *(form.warnings if form else ())],
         ))
 
 
-def _field_rows(case_pk: int, form: ExtractedForm, *, current: bool) -> list[CaseField]:
+def _field_rows(case_pk: int, form: ExtractedForm, *, current: bool, message_pk: int | None = None,
+                proposal: Proposal | None = None) -> list[CaseField]:
     return [
         CaseField(case_pk=case_pk, name=f.name, value=list(f.value) if isinstance(f.value, tuple) else f.value,
                   source=f.source, confidence=f.confidence, label=f.label[:300], inferred=f.inferred,
-                  current=current)
+                  current=current, message_pk=message_pk, proposal=proposal)
         for f in form.fields.values()
     ]
 
@@ -116,7 +120,7 @@ def file_new_case(session: Session, *, message_pk: int, received_at: datetime, s
     apply_triage(case, triage, extra_flags=[str(f) for f in form.flags])
     session.add(case)
     session.flush()
-    session.add_all(_field_rows(case.id, form, current=True))
+    session.add_all(_field_rows(case.id, form, current=True, message_pk=message_pk))
     record(session, actor=SYSTEM, action=AuditAction.CASE_CREATED, case_pk=case.id, message_pk=message_pk,
            detail={"reference": reference})
     return case
@@ -131,29 +135,63 @@ def existing_references(session: Session, *, references: Sequence[str]) -> froze
     """Those of these references that name a case."""
     if not references:
         return frozenset()
-    return frozenset(session.exec(select(Case.reference).where(col(Case.reference).in_(list(references)))))
+    return frozenset(session.exec(select(Case.reference).where(col(Case.reference).in_(list(references)),
+                                                               not_purged())))
 
 
 def thread_facts(session: Session, *, query: ThreadQuery) -> ThreadFacts:
     """What the queue knows about a message's thread, for screening (rules/screen.py stays pure)."""
+    reply_case = case_for_message_ids(session, query.reply_ids)
+    own_reply_case = sent_case_for_message_ids(session, query.reply_ids)
+    existing = existing_references(session, references=query.subject_references)
+    named = {r for r in (reply_case, own_reply_case, *existing) if r}
     return ThreadFacts(
-        reply_case=case_for_message_ids(session, query.reply_ids),
+        reply_case=reply_case,
         bounced_case=case_for_message_ids(session, query.bounced_ids),
-        existing_references=existing_references(session, references=query.subject_references),
+        existing_references=existing,
+        own_reply_case=own_reply_case,
+        referrers={reference: referrer_addresses(session, reference) for reference in named},
     )
 
 
-def file_follow_up(session: Session, *, case: Case, message_pk: int, form: ExtractedForm | None) -> None:
-    """Keep a follow-up with its case; its fields fill gaps but never overwrite what the case has."""
-    if form is not None:
+def referrer_addresses(session: Session, reference: str) -> frozenset[str]:
+    """Who the case trusts as its referrer: the sender it was filed from, and the referrer's email on its form.
+
+    Compared in Python, never in SQL: addresses are personal data (sealed at rest).
+    """
+    case = case_by_reference(session, reference=reference)
+    if case is None:
+        return frozenset()
+    emails = session.exec(select(CaseField.value).where(CaseField.case_pk == case.id, CaseField.current,
+                                                        CaseField.name == "referrer.email"))
+    return frozenset(a.strip().lower() for a in (case.sender, *emails) if isinstance(a, str) and "@" in a)
+
+
+def file_follow_up(session: Session, *, case: Case, message_pk: int, form: ExtractedForm | None,
+                   trusted: bool = True, flags: Sequence[str] = ()) -> int:
+    """Keep a follow-up with its case; returns how many of its fields were only proposed.
+
+    From a trusted sender its fields fill gaps but never overwrite what the case has. From a different sender
+    every field is proposed: kept, never current, until a person accepts it (intake/store/proposals.py).
+    """
+    proposed = 0
+    if form is not None and trusted:
         have = set(session.exec(select(CaseField.name).where(CaseField.case_pk == case.id, CaseField.current)))
-        rows = _field_rows(case.id, form, current=False)
+        rows = _field_rows(case.id, form, current=False, message_pk=message_pk)
         for row in rows:
             row.current = row.name not in have
         session.add_all(rows)
+    elif form is not None:
+        rows = _field_rows(case.id, form, current=False, message_pk=message_pk, proposal=Proposal.PROPOSED)
+        session.add_all(rows)
+        proposed = len(rows)
+    case.flags = sorted({*case.flags, *flags, *([] if trusted else [str(Flag.DIFFERENT_SENDER)])})
     case.updated_at = utcnow()
     session.add(case)
-    record(session, actor=SYSTEM, action=AuditAction.FOLLOW_UP_RECEIVED, case_pk=case.id, message_pk=message_pk)
+    detail = {} if trusted else {"sender": "a different sender", "proposed_fields": proposed}
+    record(session, actor=SYSTEM, action=AuditAction.FOLLOW_UP_RECEIVED, case_pk=case.id, message_pk=message_pk,
+           detail=detail)
+    return proposed
 
 
 def message_ids_of(session: Session, case_pk: int) -> list[str]:
@@ -162,18 +200,24 @@ def message_ids_of(session: Session, case_pk: int) -> list[str]:
     return [m for m in session.exec(statement) if m]
 
 
+def sent_case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | None:
+    """The case one of these Message-IDs was SENT from (ours, recorded in the outbox), or None."""
+    if not message_ids:
+        return None
+    sent = select(Case.reference).join(Outbox, col(Outbox.case_pk) == Case.id).where(
+        col(Outbox.message_id).in_(list(message_ids)), not_purged())
+    return session.exec(sent.limit(1)).first()
+
+
 def case_for_message_ids(session: Session, message_ids: Sequence[str]) -> str | None:
-    """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one)."""
+    """The case a thread belongs to: any of these Message-IDs filed under a case (or sent from one). A purged case
+    has no thread any more: a reply to it is a new referral, never data added to a case emptied for retention."""
     if not message_ids:
         return None
     filed = select(Case.reference).join(Message, col(Message.case_pk) == Case.id).where(
-        col(Message.message_id).in_(list(message_ids)))
+        col(Message.message_id).in_(list(message_ids)), not_purged())
     found = session.exec(filed.limit(1)).first()
-    if found:
-        return found
-    sent = select(Case.reference).join(Outbox, col(Outbox.case_pk) == Case.id).where(
-        col(Outbox.message_id).in_(list(message_ids)))
-    return session.exec(sent.limit(1)).first()
+    return found or sent_case_for_message_ids(session, message_ids)
 
 
 def current_fields(session: Session, case_pk: int) -> list[CaseField]:

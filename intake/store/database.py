@@ -11,6 +11,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -74,6 +75,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted (purged) content is overwritten, not left in free pages
     cursor.close()
 
 
@@ -81,13 +83,45 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (safe to run on every start, and concurrently on PG)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                # Two services starting at once must not both create the tables.
-                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
-            config.attributes["connection"] = connection
-            # "heads": features add their tables on branches of their own; all of them apply.
-            command.upgrade(config, "heads")
+        with engine.connect() as connection:
+            if sqlite:
+                # Changing a constraint rebuilds a SQLite table, and with foreign keys enforced the old copy of a
+                # table others refer to cannot be dropped. SQLite's own recipe: keys off (outside any
+                # transaction) while migrating, then every key checked before the commit.
+                _foreign_keys(connection, on=False)
+            try:
+                with connection.begin():
+                    if engine.dialect.name == "postgresql":
+                        # Two services starting at once must not both create the tables.
+                        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+                    config.attributes["connection"] = connection
+                    # "heads": features add their tables on branches of their own; all of them apply.
+                    command.upgrade(config, "heads")
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        raise DatabaseError("a migration left rows whose foreign keys point nowhere; nothing changed")
+            finally:
+                if sqlite:
+                    _foreign_keys(connection, on=True)
     except sa.exc.OperationalError as exc:
         raise DatabaseError(f"cannot open or migrate the database: {exc.orig}") from None
+
+
+def _foreign_keys(connection: sa.Connection, *, on: bool) -> None:
+    """Turn SQLite's foreign key checks on or off for this connection."""
+    outside_transaction(connection, f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def outside_transaction(connection: sa.Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on the driver's own connection, outside any transaction: SQLite's PRAGMAs that do nothing
+    inside one (foreign_keys, wal_checkpoint). The driver connection runs in autocommit mode (_sqlite_pragmas)."""
+    driver = connection.connection.dbapi_connection
+    if driver is None:
+        raise DatabaseError("the database connection is closed")
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()

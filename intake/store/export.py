@@ -23,12 +23,14 @@ from intake.store.models import (
     Case,
     CaseNote,
     Decision,
+    DeletionRecord,
     Disposition,
     MailKind,
     Message,
     Outbox,
     OutboxStatus,
 )
+from intake.store.purge import not_purged
 from intake.store.steps import step_to_dict, steps_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -74,8 +76,8 @@ def case_to_dict(session: Session, case: Case) -> dict[str, Any]:
 
 
 def iter_cases(session: Session) -> Iterator[dict[str, Any]]:
-    """Every case, oldest first."""
-    for case in session.exec(select(Case).order_by(col(Case.id))):
+    """Every case whose data is held, oldest first (a purged case is in the deletion log instead: `purge --log`)."""
+    for case in session.exec(select(Case).where(not_purged()).order_by(col(Case.id))):
         yield case_to_dict(session, case)
 
 
@@ -190,7 +192,7 @@ def _records(session: Session) -> Iterator[CaseRecord]:
         decisions[decision.case_pk].append(decision)
     notes = dict(session.exec(select(CaseNote.case_pk, func.count()).group_by(col(CaseNote.case_pk))).all())
     steps = _steps(session)
-    for case in session.exec(select(Case).order_by(col(Case.id))):
+    for case in session.exec(select(Case).where(not_purged()).order_by(col(Case.id))):
         made = decisions.get(case.id, [])
         dates = {"received": case.received_at, **steps.get(case.id, {})}
         if made:
@@ -281,6 +283,7 @@ def message_to_dict(session: Session, message: Message, reply: Outbox | None = N
         "processed_at": message.processed_at.isoformat() if message.processed_at else None,
         "reply": reply_status,
         "reply_reason": reply_reason,
+        "flags": list(message.flags or []),  # what was wrong with the email itself (different_sender, limits met)
     }
 
 
@@ -288,5 +291,11 @@ def iter_messages(session: Session) -> Iterator[dict[str, Any]]:
     """Every ledger message, oldest first."""
     replies = {row.message_pk: row for row in session.exec(
         select(Outbox).where(col(Outbox.message_pk).is_not(None)).order_by(col(Outbox.id)))}
+    # A purged message keeps its ledger row (the proof it came in and how it ended), not its content.
+    purged = dict(session.exec(select(DeletionRecord.message_pk, DeletionRecord.purged_at)
+                               .where(col(DeletionRecord.message_pk).is_not(None))).all())
     for message in session.exec(select(Message).order_by(col(Message.id))):
-        yield message_to_dict(session, message, replies.get(message.id))
+        row = message_to_dict(session, message, replies.get(message.id))
+        when = purged.get(message.id)
+        row["purged_at"] = when.isoformat() if when else None
+        yield row

@@ -57,6 +57,16 @@ class LoadedMessage:
 
 
 @dataclass(frozen=True)
+class Filing:
+    """What is kept with a filed message beside its disposition, so the case page never parses it again."""
+
+    body_text: str | None = None  # the text staff read (None: not kept, e.g. ignored mail)
+    mail_date: datetime | None = None  # the Date header
+    flags: tuple[str, ...] = ()  # what was wrong with the message itself (different_sender, subject_cut ...)
+    warnings: tuple[str, ...] = ()  # the same in words
+
+
+@dataclass(frozen=True)
 class Stored:
     """The ledger row a raw message landed in, and whether this call created it."""
 
@@ -174,17 +184,20 @@ def _holder_is_dead(holder: str) -> bool:
 
 
 def finish(session: Session, message_pk: int, *, worker: str, disposition: Disposition, reason: str,
-           case_pk: int | None = None, sender: str = "", subject: str = "") -> bool:
+           case_pk: int | None = None, sender: str = "", subject: str = "", filing: Filing | None = None) -> bool:
     """Record the disposition inside the caller's transaction; False if this worker no longer holds it.
 
     The caller commits only when this returns True, so a case is never filed twice.
     """
+    filing = filing or Filing()
     statement = (
         sa.update(Message)
         .where(col(Message.id) == message_pk, col(Message.disposition) == Disposition.PENDING,
                col(Message.claimed_by) == worker)
         .values(disposition=disposition, reason=reason[:2000], case_pk=case_pk, processed_at=utcnow(),
-                sender=sender[:320], subject=subject, stage=Stage.NONE, error="", traceback="")
+                sender=sender[:320], subject=subject, stage=Stage.NONE, error="", traceback="",
+                body_text=filing.body_text, mail_date=filing.mail_date, flags=list(filing.flags),
+                warnings=list(filing.warnings))
     )
     return session.execute(statement).rowcount == 1
 

@@ -96,6 +96,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SUPPRESSED = "suppressed"
+    HELD = "held"  # over a flood cap: kept, not sent, until a manager releases (-> pending) or discards it
 
 
 class Stage(StrEnum):
@@ -142,6 +143,7 @@ class AuditAction(StrEnum):
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"
     SIGN_IN_REFUSED = "sign_in_refused"
+    SIGN_IN_THROTTLED = "sign_in_throttled"  # many refused sign-ins for one name: slowed, and admins told
     CASE_VIEWED = "case_viewed"
     EMAIL_DOWNLOADED = "email_downloaded"
     ATTACHMENT_DOWNLOADED = "attachment_downloaded"
@@ -182,6 +184,17 @@ class AuditAction(StrEnum):
     LIVE_CONCERN_ALERT_SENT = "live_concern_alert_sent"
     LIVE_CONCERN_ALERT_SUPPRESSED = "live_concern_alert_suppressed"
     LIVE_CONCERN_ALERT_FAILED = "live_concern_alert_failed"
+    # Retention (issue 13): legal holds by managers, and the purge (actor SYSTEM, or `cli` for `service.py purge`).
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_RELEASED = "legal_hold_released"
+    DATA_PURGED = "data_purged"
+    ACKNOWLEDGEMENT_HELD = "acknowledgement_held"  # over a flood cap (issue 13)
+    HELD_MAIL_RELEASED = "held_mail_released"  # a manager let held acknowledgements go
+    HELD_MAIL_DISCARDED = "held_mail_discarded"  # a manager decided they are not to be sent
+    # Follow-ups from a different sender (issue 13): their fields are proposed until a person decides.
+    PROPOSED_FIELD_ACCEPTED = "proposed_field_accepted"
+    PROPOSED_FIELD_REJECTED = "proposed_field_rejected"
+    DIFFERENT_SENDER_REVIEWED = "different_sender_reviewed"
 
 
 
@@ -204,7 +217,9 @@ class Message(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("message_id", "sha256", name="uq_message_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
+    # No foreign key to `blobs`: a purged message keeps its sha256 (with the Message-ID, the ledger's identity, so a
+    # copy delivered again is still known) after its bytes are deleted (migration 0016b, intake/store/purge.py).
+    sha256: str = Field(max_length=64, index=True)
     message_id: str = Field(default="", max_length=998, index=True)
     source: str = Field(max_length=300)  # "imap:account/folder" or "file"
     received_at: datetime = _ts(default_factory=utcnow)
@@ -222,6 +237,13 @@ class Message(SQLModel, table=True):
     attempts: int = 0
     # How it was wrapped (parsers.values.Envelope.to_dict): S/MIME signer, secure-email service, links.
     envelope: dict[str, Any] | None = Field(default=None, sa_type=SealedJSON)
+    # Filed with the message (issue 13), so the case page never parses the raw email again: the text staff
+    # read (None: filed before this was kept, read from the raw bytes), the Date header, and what was wrong
+    # with the message itself (flags such as different_sender, and warnings in words).
+    body_text: str | None = Field(default=None, sa_type=SealedText)
+    mail_date: datetime | None = _ts(default=None)
+    flags: list[str] = _json(default_factory=list)
+    warnings: list[str] = _json(default_factory=list)
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)
     processed_at: datetime | None = _ts(default=None)
@@ -323,8 +345,20 @@ class Case(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class Proposal(StrEnum):
+    """A field from a follow-up whose sender the case does not trust: proposed until staff decide."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class CaseField(SQLModel, table=True):
-    """One extracted (or corrected) canonical field. A correction adds a row and supersedes the old one."""
+    """One extracted (or corrected) canonical field. A correction adds a row and supersedes the old one.
+
+    A field from a follow-up "from a different sender" is kept with `proposal` set: never current until a
+    person accepts it. `message_pk` names the email a field was read from, where known.
+    """
 
     __tablename__ = "case_fields"
 
@@ -339,6 +373,8 @@ class CaseField(SQLModel, table=True):
     current: bool = True
     corrected_by: str | None = Field(default=None, max_length=100)
     created_at: datetime = _ts(default_factory=utcnow)
+    proposal: Proposal | None = Field(default=None, sa_type=sa.String(20))
+    message_pk: int | None = Field(default=None, foreign_key="messages.id")
 
 
 class Decision(SQLModel, table=True):
@@ -372,7 +408,8 @@ class Outbox(SQLModel, table=True):
     in_reply_to: str = Field(default="", max_length=998)
     thread_references: str = Field(default="", sa_type=sa.Text)  # the References header to send
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)  # what it answers
-    recipient_key: str = Field(default="", max_length=320, index=True)  # lower-cased, for the rate limit
+    recipient_key: str = Field(default="", max_length=320, index=True)  # one key per mailbox, for the rate limit
+    recipient_domain: str = Field(default="", max_length=255, index=True)  # registrable domain, for the flood caps
     claimed_by: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = _ts(default=None)  # when it went to "sending": the crash lease starts here
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=sa.String(20), index=True)
@@ -436,6 +473,23 @@ class WebSession(SQLModel, table=True):
     username: str = Field(max_length=100, index=True)
     created_at: datetime = _ts(default_factory=utcnow)
     expires_at: datetime = _ts()
+    # The last request seen (for the idle timeout), refreshed at most once a minute so reads stay reads.
+    last_seen_at: datetime | None = _ts(default=None)
+
+
+class SignInFailure(SQLModel, table=True):
+    """One refused password sign-in, kept for the throttle's sliding window (then pruned).
+
+    The name is kept as a sha256 of its case-folded form: a password typed into the name box is not stored,
+    and unknown and real names are counted alike.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    address: str = Field(max_length=64, index=True)
+    name_key: str = Field(max_length=64, index=True)
 
 
 class CaseNote(SQLModel, table=True):
@@ -463,6 +517,7 @@ class DigestRun(SQLModel, table=True):
     recipients: list[str] = _json(default_factory=list)
     error: str = Field(default="", sa_type=sa.Text)
     body_html: str = Field(default="", sa_type=sa.Text)  # the HTML as sent (chart inline), for the web page
+    message_id: str = Field(default="", max_length=300)  # ours (intake.outgoing.outbox.new_message_id), as sent
 
 
 class AuthSource(StrEnum):
@@ -500,3 +555,50 @@ class DocumentPreview(SQLModel, table=True):
     pdf_sha256: str | None = Field(default=None, foreign_key="blobs.sha256", max_length=64)
     error: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+# --- Retention (issue 13) ---------------------------------------------------------------------------------------
+
+
+class PurgeKind(StrEnum):
+    """What a deletion-log row stands for."""
+
+    CASE = "case"
+    MESSAGE = "message"
+
+
+class DeletionRecord(SQLModel, table=True):
+    """A tombstone: what was purged, when, by whom and why, with no personal data (intake/store/purge.py).
+
+    A case row names the case (`case_pk`), a message row the ledger message (`message_pk`); each is purged once
+    (unique). The case and message rows themselves stay, emptied of personal data, so references and the ledger
+    still prove that nothing was lost.
+    """
+
+    __tablename__ = "deletion_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: PurgeKind = Field(sa_type=sa.String(20))
+    case_pk: int | None = Field(default=None, foreign_key="cases.id", unique=True)
+    message_pk: int | None = Field(default=None, foreign_key="messages.id", unique=True)
+    reference: str = Field(default="", max_length=40, index=True)  # the case's, or the message's case (if any)
+    received_at: datetime = _ts()
+    ended_at: datetime | None = _ts(default=None)  # a case: when it ended; a message: when it was resolved
+    status: str = Field(default="", max_length=30)  # the case's status, or the message's disposition
+    track: str = Field(default="", max_length=20)
+    decision: str = Field(default="", max_length=200)  # the recommendation and the staff decision, as codes
+    purged_at: datetime = _ts(default_factory=utcnow, index=True)
+    purged_by: str = Field(max_length=100)  # "system" (the schedule), "cli", or a user
+    why: str = Field(default="", max_length=300)  # the policy, e.g. "retention.cases.closed: 6 years"
+    removed: dict[str, Any] = _json(default_factory=dict)  # counts of what went: fields, attachments, blobs ...
+
+
+class LegalHold(SQLModel, table=True):
+    """A case that must not be purged whatever its age (litigation, an inquest, a review still running)."""
+
+    __tablename__ = "legal_holds"
+
+    case_pk: int = Field(foreign_key="cases.id", primary_key=True)
+    reason: str = Field(sa_type=SealedText)  # typed by a manager: it may name the person
+    placed_by: str = Field(max_length=100)
+    placed_at: datetime = _ts(default_factory=utcnow)

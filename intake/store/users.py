@@ -1,24 +1,25 @@
-"""Local web accounts: argon2 password hashes, roles, and lock-out after repeated failed sign-ins."""
+"""Local web accounts: argon2 password hashes and roles. (Signing in, with its throttle, is
+`intake.store.accounts.sign_in` and `intake.store.throttle`.)"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from intake.store import throttle
 from intake.store.models import Role, User, WebSession, utcnow
 
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+# Verified against when no local account has the name (or it cannot sign in with a password), so that a
+# wrong name costs as long as a wrong password.
+DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 
 class UserError(Exception):
@@ -29,16 +30,8 @@ class SignIn(StrEnum):
     """How a sign-in attempt ended (one message to the user for every failure: no account enumeration)."""
 
     OK = "ok"
-    REFUSED = "refused"
-    LOCKED = "locked"
-
-
-@dataclass(frozen=True)
-class Lockout:
-    """How many failures in a row lock an account, and for how long."""
-
-    attempts: int = 5
-    minutes: float = 15
+    REFUSED = "refused"  # wrong password, unknown name, disabled account
+    THROTTLED = "throttled"  # too many failures from this address (for this name), or a lock-out set before
 
 
 def _check_password(password: str) -> None:
@@ -84,6 +77,7 @@ def reset_password(session: Session, username: str, password: str) -> None:
     user.locked_until = None
     user.disabled = False
     session.add(user)
+    throttle.forget_name(session, username)
     _end_sessions(session, username)
     session.commit()
 
@@ -91,35 +85,6 @@ def reset_password(session: Session, username: str, password: str) -> None:
 def list_users(session: Session) -> list[User]:
     """Every account, by name."""
     return list(session.exec(select(User).order_by(col(User.username))))
-
-
-def authenticate(session: Session, username: str, password: str, *, lockout: Lockout,
-                 now: datetime | None = None) -> tuple[SignIn, User | None]:
-    """Check a password, counting failures; a locked or disabled account is refused whatever the password."""
-    now = now or utcnow()
-    user = find_user(session, username)
-    if user is None or user.disabled:
-        _verify(_DUMMY_HASH, password)
-        return SignIn.REFUSED, None
-    if user.locked_until is not None and user.locked_until > now:
-        return SignIn.LOCKED, None
-    if not _verify(user.password_hash, password):
-        user.failed_attempts += 1
-        if user.failed_attempts >= lockout.attempts:
-            user.locked_until = now + timedelta(minutes=lockout.minutes)
-            user.failed_attempts = 0
-            log.warning("account %s locked after %d failed sign-ins", user.id, lockout.attempts)
-        session.add(user)
-        session.commit()
-        return (SignIn.LOCKED if user.locked_until and user.locked_until > now else SignIn.REFUSED), None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_attempts = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.add(user)
-    session.commit()
-    return SignIn.OK, user
 
 
 def ensure_demo_user(session: Session) -> bool:
@@ -130,11 +95,18 @@ def ensure_demo_user(session: Session) -> bool:
     return True
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` matches an argon2 hash (about 50-200 ms of work by design: never call it inside a
+    database transaction, which would hold SQLite's write lock for that long)."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def rehashed(password_hash: str, password: str) -> str | None:
+    """A new hash of a password that was just verified, when the stored one uses older parameters."""
+    return _hasher.hash(password) if _hasher.check_needs_rehash(password_hash) else None
 
 
 def _existing(session: Session, username: str) -> User:

@@ -26,8 +26,10 @@ from intake.web import (
     corrections,
     digestpage,
     health,
+    holds,
     oidc,
     otheranswers,
+    proposals,
     quarantine,
     queue,
     replies,
@@ -42,8 +44,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 # Every module with routes; the security tests walk these too.
 ROUTE_MODULES = (signin, queue, casepage, corrections, replies, caseactions, otheranswers, steps, health, quarantine,
-                 admin, oidc, accounts, reports, digestpage)
-_TITLES = {404: "Page not found", 405: "Not possible here", 415: "No preview", 422: "Could not do that"}
+                 admin, oidc, accounts, reports, digestpage, holds, proposals)
+_TITLES = {404: "Page not found", 405: "Not possible here", 410: "Deleted under the retention policy",
+           415: "No preview", 422: "Could not do that"}
 
 
 def create_app(runtime: WebRuntime) -> FastAPI:
@@ -60,7 +63,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     @app.middleware("http")
     async def headers(request: Request, call_next):
         response = await call_next(request)
-        security_headers(response, static=request.url.path.startswith("/static/"))
+        security_headers(response, static=request.url.path.startswith("/static/"),
+                         https=app.state.web.guard.https(request))
         return response
 
     @app.exception_handler(NotSignedInError)

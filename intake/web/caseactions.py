@@ -17,6 +17,7 @@ from intake.store.audit import AuditAction
 from intake.store.models import Case, CaseNote, CaseStatus, Decision, StaffCspr, StaffSar, utcnow
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, SessionDep, web_of
+from intake.web.notices import Notice, redirect
 from intake.web.security import WebUser
 from intake.worker.unlock import UnlockOutcome, unlock_attachment
 
@@ -24,8 +25,8 @@ router = APIRouter()
 WORK = POST_CASE_WORK
 
 
-def _back(reference: str, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}", status_code=303)
+def _back(reference: str, done: Notice, **parameters: str | int) -> RedirectResponse:
+    return redirect(f"/cases/{quote(reference)}", done, **parameters)
 
 
 def reclassify(session: Session, case: Case, request: Request) -> None:
@@ -50,7 +51,7 @@ def record_decision(reference: str, session: SessionDep, cspr: str = Form(""), s
     audit.record(session, actor=user.username, action=AuditAction.DECISION_RECORDED, case_pk=case.id,
                  detail={"cspr": staff_cspr, "sar": staff_sar})
     session.commit()
-    return _back(reference, "decision recorded")
+    return _back(reference, Notice.DECISION_RECORDED)
 
 
 def _set_status(session: Session, case: Case, status: CaseStatus) -> None:
@@ -73,9 +74,8 @@ def assign(reference: str, session: SessionDep, assignee: str = Form(""), back: 
                  detail={"from": before, "to": name})
     session.commit()
     if back == "queue":  # "assign to me" on the queue stays on the queue
-        return RedirectResponse(f"/?assignee={quote(user.username)}&done={quote(reference + ' assigned to you')}",
-                                status_code=303)
-    return _back(reference, "assigned")
+        return redirect(f"/?assignee={quote(user.username)}", Notice.ASSIGNED_TO_YOU, ref=reference)
+    return _back(reference, Notice.ASSIGNED)
 
 
 @router.post("/cases/{reference}/status")
@@ -89,7 +89,7 @@ def change_status(reference: str, session: SessionDep, status: str = Form(...), 
     audit.record(session, actor=user.username, action=AuditAction.STATUS_CHANGED, case_pk=case.id,
                  detail={"from": before, "to": status})
     session.commit()
-    return _back(reference, "status changed")
+    return _back(reference, Notice.STATUS_CHANGED)
 
 
 @router.post("/cases/{reference}/notes")
@@ -101,7 +101,7 @@ def add_note(reference: str, session: SessionDep, text: str = Form(...), user: W
     session.add(CaseNote(case_pk=case.id, author=user.username, text=text.strip()[:20000]))
     audit.record(session, actor=user.username, action=AuditAction.NOTE_ADDED, case_pk=case.id)
     session.commit()
-    return _back(reference, "note added")
+    return _back(reference, Notice.NOTE_ADDED)
 
 
 @router.post("/cases/{reference}/duplicate")
@@ -118,7 +118,7 @@ def link_duplicate(reference: str, session: SessionDep, original: str = Form("")
     audit.record(session, actor=user.username, action=action, case_pk=case.id,
                  detail={"from": before, "to": target})
     session.commit()
-    return _back(reference, "duplicate linked" if target else "duplicate unlinked")
+    return _back(reference, Notice.DUPLICATE_LINKED if target else Notice.DUPLICATE_UNLINKED)
 
 
 @router.post("/cases/{reference}/attachments/{attachment_id}/unlock")
@@ -134,7 +134,7 @@ def unlock(reference: str, attachment_id: int, request: Request, session: Sessio
     except LookupError:
         raise HTTPException(status_code=404, detail="no such attachment on this case") from None
     session.commit()
-    done = {UnlockOutcome.READ: f"attachment read: {result.fields} field(s)",
-            UnlockOutcome.WRONG_PASSWORD: "that password did not open the attachment",
-            UnlockOutcome.NOT_ENCRYPTED: "the attachment is not encrypted"}[result.outcome]
-    return _back(reference, done)
+    if result.outcome is UnlockOutcome.READ:
+        return _back(reference, Notice.ATTACHMENT_READ, count=result.fields)
+    return _back(reference, {UnlockOutcome.WRONG_PASSWORD: Notice.UNLOCK_WRONG_PASSWORD,
+                             UnlockOutcome.NOT_ENCRYPTED: Notice.UNLOCK_NOT_ENCRYPTED}[result.outcome])

@@ -17,11 +17,14 @@ from sqlmodel import Session, select
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.cases import case_by_reference
+from intake.store.holds import hold_of
 from intake.store.models import Blob, Case, CaseStatus, Message, StaffCspr, StaffSar, StoredAttachment, utcnow
+from intake.store.purge import tombstone_of
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
 from intake.web.envelopeview import mail_envelopes
 from intake.web.fieldkinds import KINDS, kind_of, shown
+from intake.web.notices import notice_of
 from intake.web.otherpanel import other_answers_panel
 from intake.web.review import TEMPLATE_GLOBALS, review_view
 from intake.web.security import PAGE_CSP, PDF_CSP, WebUser
@@ -38,11 +41,21 @@ class CaseNotFoundError(HTTPException):
         super().__init__(status_code=404, detail="There is no case with that reference.")
 
 
+class CasePurgedError(HTTPException):
+    """The case's data was deleted under the retention policy: nothing can be done to it any more."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=410, detail="This case's data was deleted under the retention policy; its "
+                                                 "page shows the record of the deletion.")
+
+
 def case_or_404(session: Session, reference: str) -> Case:
-    """The case, or a 404."""
+    """The case, or a 404 (a 410 when its data was purged: only its page, the tombstone, is left)."""
     case = case_by_reference(session, reference=reference)
     if case is None:
         raise CaseNotFoundError()
+    if case.id is not None and tombstone_of(session, case.id) is not None:
+        raise CasePurgedError()
     return case
 
 
@@ -50,12 +63,20 @@ def page_values(request: Request) -> dict[str, object]:
     """What every case page render needs besides the view."""
     return {"statuses": list(CaseStatus), "staff_cspr": list(StaffCspr), "staff_sar": list(StaffSar),
             "kind_of": kind_of, "shown": shown, "canonical": KINDS,
-            "notice": request.query_params.get("done", "")}
+            "notice": notice_of(request)}
 
 
 @router.get("/cases/{reference}")
 def case_page(reference: str, request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Response:
-    """The case page; the view is recorded in the audit trail (not in the case history)."""
+    """The case page; the view is recorded in the audit trail (not in the case history). A purged case shows its
+    tombstone: reference, dates, decision, and when and why its data was deleted."""
+    found = case_by_reference(session, reference=reference)
+    tombstone = tombstone_of(session, found.id) if found is not None and found.id is not None else None
+    if found is not None and tombstone is not None:
+        audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=found.id,
+                     detail={"tombstone": True})
+        session.commit()
+        return web_of(request).render(user, "case_purged.html", case=found, tombstone=tombstone)
     case = case_or_404(session, reference)
     view = load_case_view(session, case)
     audit.record(session, actor=user.username, action=AuditAction.CASE_VIEWED, case_pk=case.id)
@@ -69,6 +90,7 @@ def case_page_values(request: Request, session: Session, case: Case) -> dict[str
     return {"other_answers": other_answers_panel(session, case, settings.forms.vocabulary_file),
             "mail_envelopes": mail_envelopes(session, case, settings.secure_mail.catalogue_file),
             "review": review_view(session, case, settings.alerts.panel_notification_url),
+            "legal_hold": hold_of(session, case),
             **TEMPLATE_GLOBALS, **page_values(request)}
 
 

@@ -7,7 +7,6 @@ after the session has closed.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,6 +25,7 @@ from intake.store.models import (
     Decision,
     Message,
     Outbox,
+    Proposal,
     StoredAttachment,
     User,
     utcnow,
@@ -33,10 +33,10 @@ from intake.store.models import (
 from intake.store.rows import pk
 from intake.web.fieldkinds import CANONICAL
 from intake.worker.preview import PreviewKind, preview_kind
-from parsers.message import parse_message
+from parsers.message import parse_message, readable_text
+from parsers.values import Flag
 
 LONDON = ZoneInfo("Europe/London")
-_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
 _PAGE = re.compile(r"\bpage (\d{1,4})\b", re.IGNORECASE)
 # What the case history leaves out: reading a case is audited, but is not something that happened to it.
 QUIET_ACTIONS = frozenset({AuditAction.CASE_VIEWED, AuditAction.ATTACHMENT_DOWNLOADED,
@@ -97,6 +97,9 @@ class ConversationItem:
     kind: str = ""
     label: str = ""
     attachments: list[AttachmentView] = field(default_factory=list)
+    reason: str = ""  # outgoing mail not sent (suppressed, held, failed): why, in the outbox's words
+    flags: list[str] = field(default_factory=list)  # what was wrong with the email itself (different_sender ...)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,16 @@ class FieldView:
     row: CaseField
     history: list[CaseField]
     source_href: str
+
+
+@dataclass(frozen=True)
+class ProposedView:
+    """A field a follow-up from a different sender proposed: not applied, shown beside the current value."""
+
+    row: CaseField
+    current: CaseField | None
+    sender: str
+    received_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -136,15 +149,24 @@ class CaseView:
     live_concern: bool
     users: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
+    proposed: list[ProposedView] = field(default_factory=list)  # waiting for staff to accept or reject
+    different_sender: bool = False  # the case has mail from a different sender not yet reviewed
 
 
 def read_email(raw: bytes, taken_in: datetime) -> tuple[str, datetime]:
     """The readable text of an email (the plain part, else the HTML part without its tags) and the date it was
     received as the pipeline counts it: the Date header when earlier than take-in, so the case's "received" and
-    its first email's date agree."""
+    its first email's date agree. Only for mail filed before the text was kept with it (see `email_text`)."""
     parsed = parse_message(raw)
-    text = parsed.text_body if parsed.text_body.strip() else html.unescape(_TAG.sub(" ", parsed.html_body)).strip()
-    return text, min(parsed.date, taken_in) if parsed.date is not None else taken_in
+    return readable_text(parsed), min(parsed.date, taken_in) if parsed.date is not None else taken_in
+
+
+def email_text(session: Session, message: Message) -> tuple[str, datetime]:
+    """The text and date of a filed email as kept at filing; mail filed before then is parsed from its bytes."""
+    if message.body_text is not None:
+        date = message.mail_date
+        return message.body_text, min(date, message.received_at) if date is not None else message.received_at
+    return read_email(ledger.load_raw(session, pk(message)), message.received_at)
 
 
 def load_case_view(session: Session, case: Case, *, today: date | None = None) -> CaseView:
@@ -155,7 +177,9 @@ def load_case_view(session: Session, case: Case, *, today: date | None = None) -
                                    .order_by(col(CaseField.name), col(CaseField.id))))
     order = {name: n for n, name in enumerate(CANONICAL)}  # the person first, then referrer, event, needs
     current = sorted((f for f in all_fields if f.current), key=lambda f: (order.get(f.name, len(order)), f.name))
-    fields = [FieldView(f, [o for o in all_fields if o.name == f.name and not o.current],
+    # Earlier values: superseded rows only; a proposal not accepted was never the case's value.
+    history = [o for o in all_fields if not o.current and o.proposal in (None, Proposal.ACCEPTED)]
+    fields = [FieldView(f, [o for o in history if o.name == f.name],
                         source_link(case.reference, f.source, attachments)) for f in current]
     have = {f.name for f in current}
     events = [e for e in case_history(session, pk(case), limit=200) if e.action not in QUIET_ACTIONS][:60]
@@ -169,7 +193,20 @@ def load_case_view(session: Session, case: Case, *, today: date | None = None) -
         users=list(session.exec(select(User.username).where(col(User.disabled).is_(False))
                                 .order_by(col(User.username)))),
         reply_to=_reply_addresses(case, current),
+        proposed=_proposed(all_fields, current, conversation),
+        different_sender=Flag.DIFFERENT_SENDER in case.flags,
     )
+
+
+def _proposed(all_fields: list[CaseField], current: list[CaseField],
+              conversation: list[ConversationItem]) -> list[ProposedView]:
+    by_name = {f.name: f for f in current}
+    mails = {m.message_pk: m for m in conversation if m.message_pk is not None}
+    order = {name: n for n, name in enumerate(CANONICAL)}
+    waiting = sorted((f for f in all_fields if f.proposal == Proposal.PROPOSED),
+                     key=lambda f: (order.get(f.name, len(order)), f.id or 0))
+    return [ProposedView(f, by_name.get(f.name), mails[f.message_pk].who if f.message_pk in mails else "",
+                         mails[f.message_pk].at if f.message_pk in mails else None) for f in waiting]
 
 
 def next_deadline(case: Case, today: date) -> NextDeadline | None:
@@ -197,13 +234,16 @@ def _conversation(session: Session, case: Case) -> tuple[list[ConversationItem],
                                 preview_kind(a.filename, a.content_type, a.flags),
                                 "encrypted_attachment" in a.flags, list(a.warnings)) for a in rows]
         every += views
-        text, at = read_email(ledger.load_raw(session, pk(message)), message.received_at)
-        items.append(ConversationItem(at, True, message.sender, message.subject, text, message.id,
-                                      label="Original referral" if n == 0 else "Follow-up", attachments=views))
+        text, at = email_text(session, message)
+        different = Flag.DIFFERENT_SENDER in (message.flags or [])
+        label = "Original referral" if n == 0 else "Follow-up from a different sender" if different else "Follow-up"
+        items.append(ConversationItem(at, True, message.sender, message.subject, text, message.id, label=label,
+                                      attachments=views, flags=list(message.flags or []),
+                                      warnings=list(message.warnings or [])))
     for mail in session.exec(select(Outbox).where(Outbox.case_pk == case.id).order_by(col(Outbox.id))):
         items.append(ConversationItem(mail.sent_at or mail.created_at, False, mail.recipient, mail.subject,
                                       mail.body_text, status=str(mail.status), kind=str(mail.kind),
-                                      label="We wrote"))
+                                      label="We wrote", reason=mail.reason if mail.status != "sent" else ""))
     items.sort(key=lambda i: i.at)
     return items, every
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +24,7 @@ from intake.store.cases import Classifier
 from intake.web.labels import LOW_CONFIDENCE, code_label, field_label
 from intake.web.security import CSRF_FIELD, ForbiddenError, Guard, Permission, WebUser
 from intake.worker.pipeline import Pipeline
+from parsers.text import has_controls, visible_controls
 
 LONDON = ZoneInfo("Europe/London")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -69,9 +73,25 @@ def detail_text(detail: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def shown_text(value: Any) -> Any:
+    """Every value a template prints: bidi overrides and control characters written visibly ("⟨U+202E⟩").
+
+    Applied to all output (the environment's `finalize`), not per template, because text from mail reaches the
+    pages in many places (sender, subject, file names, field values, other answers, audit details) and a
+    right-to-left override in any of them would make "xcod.exe" read as "exe.docx"; a page added later cannot
+    forget it. The stored text is unchanged.
+    """
+    if isinstance(value, str) and has_controls(value):
+        shown = visible_controls(str(value))
+        # Markup stays Markup: the value was already safe, and the marks added are plain text.
+        return Markup(shown) if isinstance(value, Markup) else shown  # noqa: S704
+    return value
+
+
 def build_templates() -> Environment:
-    """The Jinja2 environment: autoescape on for every template (all output escaped)."""
-    env = Environment(loader=PackageLoader("intake.web", "templates"), autoescape=select_autoescape(default=True))
+    """The Jinja2 environment: autoescape on for every template (all output escaped), controls made visible."""
+    env = Environment(loader=PackageLoader("intake.web", "templates"), autoescape=select_autoescape(default=True),
+                      finalize=shown_text)
     env.filters["london"] = london
     env.filters["label"] = field_label
     env.filters["code"] = code_label
@@ -108,6 +128,11 @@ class WebContext:
     runtime: WebRuntime
     guard: Guard
     templates: Environment
+    # Sign-ins checked at once (half the cores): argon2 is made to be expensive (64 MiB, four lanes), and a flood
+    # of sign-ins must not take every core from the pages. The others wait here, in the event loop, holding no
+    # thread of the pool the pages run in and no transaction; the wait is the same whatever the name.
+    sign_in_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(max(1, (os.cpu_count() or 2) // 2)))
 
     def render(self, user: WebUser | None, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         """A page from a template, with the user and their CSRF token for its forms."""
@@ -167,3 +192,5 @@ POST_MANAGE_USERS = Depends(posted(Permission.MANAGE_USERS))
 POST_SIGNED_IN = Depends(posted(Permission.VIEW_QUEUE))
 POST_CASE_WORK = Depends(posted(Permission.WORK_CASE))
 POST_INTAKE_WORK = Depends(posted(Permission.WORK_INTAKE))
+POST_LEGAL_HOLDS = Depends(posted(Permission.MANAGE_LEGAL_HOLDS))
+POST_RELEASE_HELD = Depends(posted(Permission.RELEASE_HELD_MAIL))

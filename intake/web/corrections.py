@@ -11,7 +11,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from intake.store import audit
@@ -21,6 +21,7 @@ from intake.web.casepage import case_or_404, case_page_values
 from intake.web.caseview import load_case_view
 from intake.web.context import POST_CASE_WORK, SessionDep, web_of
 from intake.web.fieldkinds import KINDS, RefusedError, read_value
+from intake.web.notices import Notice, redirect
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -73,7 +74,9 @@ def correct_field(reference: str, request: Request, session: SessionDep, name: s
     result = _apply(request, session, user, reference, name[:80], value or [], save=True)
     if isinstance(result, Response):
         return result
-    done = "field corrected" if result.old is not None else "field added"
+    corrected = result.old is not None
     if result.duplicate_of:
-        done += f"; possibly the same person as {result.duplicate_of}"
-    return RedirectResponse(f"/cases/{quote(reference)}?done={quote(done)}#fields", status_code=303)
+        done = Notice.FIELD_CORRECTED_SAME_PERSON if corrected else Notice.FIELD_ADDED_SAME_PERSON
+        return redirect(f"/cases/{quote(reference)}", done, "fields", ref=result.duplicate_of)
+    return redirect(f"/cases/{quote(reference)}", Notice.FIELD_CORRECTED if corrected else Notice.FIELD_ADDED,
+                    "fields")

@@ -1,9 +1,8 @@
-"""Intake health: the quarantine, failed outgoing mail, the mailboxes' state and a ledger search."""
+"""Intake health: the quarantine, failed and held outgoing mail, the mailboxes' state and a ledger search."""
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -15,8 +14,10 @@ from intake.outgoing import outbox
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Outbox, OutboxStatus, utcnow
-from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
-from intake.web.quarantine import describe_outcome, quarantine_rows
+from intake.store.purge import is_purged_message
+from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, POST_RELEASE_HELD, SessionDep, web_of
+from intake.web.notices import Notice, notice_of, redirect
+from intake.web.quarantine import outcome_notice, quarantine_rows
 from intake.web.security import WebUser
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ WORK = POST_INTAKE_WORK
 LIST_LIMIT = 200
 
 
-def _back(done: str) -> RedirectResponse:
-    return RedirectResponse(f"/health?done={quote(done)}", status_code=303)
+def _back(done: Notice, **parameters: str | int) -> RedirectResponse:
+    return redirect("/health", done, **parameters)
 
 
 @router.get("/health")
@@ -38,11 +39,12 @@ def health_page(request: Request, session: SessionDep, user: WebUser = CAN_WORK_
     searched = bool(text or disposition)
     quarantined = quarantine_rows(session, ledger.quarantined(session, limit=LIST_LIMIT))
     failed = outbox.failed_mail(session, limit=LIST_LIMIT)
+    held = outbox.held_mail(session, limit=LIST_LIMIT)
     mailboxes = ledger.mailbox_states(session)
     results = ledger.search(session, text=text, disposition=disposition, limit=LIST_LIMIT) if searched else []
-    return web.render(user, "health.html", quarantined=quarantined, failed=failed, mailboxes=mailboxes,
+    return web.render(user, "health.html", quarantined=quarantined, failed=failed, held=held, mailboxes=mailboxes,
                       results=results, searched=searched, q=text, disposition=disposition,
-                      dispositions=list(Disposition), notice=request.query_params.get("done", ""),
+                      dispositions=list(Disposition), notice=notice_of(request),
                       warnings=deployment_warnings(web.runtime.settings))
 
 
@@ -53,6 +55,9 @@ def raw_message(message_pk: int, session: SessionDep,
     message = session.get(Message, message_pk)
     if message is None:
         raise HTTPException(status_code=404, detail="no such message")
+    if is_purged_message(session, message_pk):
+        raise HTTPException(status_code=410, detail="This email was deleted under the retention policy; its "
+                                                    "ledger entry is kept.")
     raw = ledger.load_raw(session, message_pk)
     audit.record(session, actor=user.username, action=AuditAction.EMAIL_DOWNLOADED, message_pk=message_pk,
                  case_pk=message.case_pk)
@@ -71,7 +76,8 @@ def requeue(message_pk: int, request: Request, session: SessionDep, user: WebUse
     session.commit()
     outcome = web.runtime.pipeline.process(message_pk)
     log.info("message %d requeued from the web UI: %s", message_pk, outcome.disposition if outcome else "taken")
-    return _back(describe_outcome(outcome, message_pk))
+    done, parameters = outcome_notice(outcome, message_pk)
+    return _back(done, **parameters)
 
 
 @router.post("/messages/{message_pk}/not-referral")
@@ -89,7 +95,7 @@ def not_referral(message_pk: int, session: SessionDep, reason: str = Form(...), 
     audit.record(session, actor=user.username, action=AuditAction.MESSAGE_NOT_REFERRAL, message_pk=message_pk,
                  detail={"reason": reason.strip()[:500]})
     session.commit()
-    return _back(f"message {message_pk} marked not a referral")
+    return _back(Notice.MARKED_NOT_REFERRAL, message=message_pk)
 
 
 @router.post("/outbox/{outbox_id}/retry")
@@ -104,4 +110,26 @@ def retry_mail(outbox_id: int, session: SessionDep, user: WebUser = WORK) -> Res
     audit.record(session, actor=user.username, action=AuditAction.MAIL_RETRIED, case_pk=case_pk,
                  detail={"outbox": outbox_id})
     session.commit()
-    return _back(f"email {outbox_id} queued again")
+    return _back(Notice.MAIL_QUEUED_AGAIN, email=outbox_id)
+
+
+@router.post("/outbox/held/{action}")
+def held_mail(action: str, session: SessionDep, outbox_id: int | None = Form(None), up_to: int | None = Form(None),
+              user: WebUser = POST_RELEASE_HELD) -> Response:
+    """Release (send) or discard acknowledgements held by a flood cap: one (`outbox_id`), or every one the page
+    listed (`up_to`: the newest id shown, so mail held since the page was opened is not touched)."""
+    if action not in ("release", "discard"):
+        raise HTTPException(status_code=404, detail="no such action")
+    if outbox_id is not None:
+        ids = [outbox_id]
+    elif up_to is not None:
+        ids = outbox.held_ids(session, up_to=up_to)
+    else:
+        raise HTTPException(status_code=422, detail="say which held email")
+    leave = outbox.release_held if action == "release" else outbox.discard_held
+    done = leave(session, ids, actor=user.username)
+    session.commit()
+    if not done:
+        raise HTTPException(status_code=409, detail="nothing held was left to " + action)
+    log.info("%d held acknowledgement(s) %sd by a manager", len(done), action)
+    return _back(Notice.HELD_RELEASED if action == "release" else Notice.HELD_DISCARDED, count=len(done))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from intake.store import audit, learning
@@ -17,6 +17,7 @@ from intake.store.rows import pk
 from intake.web.caseactions import reclassify
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, SessionDep, allowed, posted, web_of
+from intake.web.notices import Notice, notice_of, redirect
 from intake.web.otherpanel import vocabulary_of
 from intake.web.security import Permission, WebUser
 from parsers.forms import mappable_fields, question_key, read_as
@@ -55,7 +56,7 @@ def map_answer(reference: str, answer_id: int, request: Request, session: Sessio
     audit.record(session, actor=user.username, action=AuditAction.ANSWER_MAPPED, case_pk=case.id,
                  detail={"question": answer.question[:300], "field": field_name})
     session.commit()
-    return RedirectResponse(f"/cases/{quote(reference)}?done={quote('answer mapped')}", status_code=303)
+    return redirect(f"/cases/{quote(reference)}", Notice.ANSWER_MAPPED)
 
 
 def _supersede(session: Session, case: Case, name: str, value: object, answer: CaseOtherAnswer,
@@ -72,7 +73,7 @@ def _supersede(session: Session, case: Case, name: str, value: object, answer: C
 def mappings_page(request: Request, session: SessionDep, user: WebUser = CAN_MANAGE) -> Response:
     """Every question staff have mapped, who mapped it, and whether it is still in use."""
     return web_of(request).render(user, "learned_mappings.html", mappings=learning.all_mappings(session),
-                                  notice=request.query_params.get("done", ""))
+                                  notice=notice_of(request))
 
 
 @router.post("/admin/mappings/{mapping_id}/undo")
@@ -87,4 +88,4 @@ def undo_mapping(mapping_id: int, session: SessionDep, user: WebUser = POST_MANA
         audit.record(session, actor=user.username, action=AuditAction.MAPPING_UNDONE,
                      detail={"question": mapping.question[:300], "field": mapping.field_name})
     session.commit()
-    return RedirectResponse(f"/admin/mappings?done={quote('mapping undone')}", status_code=303)
+    return redirect("/admin/mappings", Notice.MAPPING_UNDONE)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,6 +19,7 @@ from intake.store.audit import AuditAction
 from intake.store.models import Disposition, Message, Stage
 from intake.store.rows import pk
 from intake.web.context import CAN_WORK_INTAKE, POST_INTAKE_WORK, SessionDep, web_of
+from intake.web.notices import Notice
 from intake.web.security import WebUser
 from intake.worker.pipeline import MessageOutcome
 from parsers.values import ExtractedForm, Field, FieldValue, FormType
@@ -75,17 +75,15 @@ def _headers(raw: bytes) -> tuple[str, str]:
         return "", ""
 
 
-def describe_outcome(outcome: MessageOutcome | None, message_pk: int) -> str:
-    """What a requeue did, in words: 'message 12: filed as SAR-2026-0012'."""
+def outcome_notice(outcome: MessageOutcome | None, message_pk: int) -> tuple[Notice, dict[str, str | int]]:
+    """What a requeue did, as a notice and its parameters ('message 12: filed as SAR-2026-0012')."""
     if outcome is None:
-        return f"message {message_pk} requeued; another worker is processing it"
-    reference = outcome.case_reference or ""
-    return {
-        Disposition.CASE: f"message {message_pk}: filed as {reference}",
-        Disposition.FOLLOW_UP: f"message {message_pk}: filed under {reference} as a follow-up",
-        Disposition.IGNORED: f"message {message_pk}: not filed: {outcome.reason}",
-        Disposition.QUARANTINED: f"message {message_pk}: still in quarantine: {outcome.reason}",
-    }.get(outcome.disposition, f"message {message_pk}: {outcome.disposition}")
+        return Notice.REQUEUED_ELSEWHERE, {"message": message_pk}
+    if outcome.disposition in (Disposition.CASE, Disposition.FOLLOW_UP) and outcome.case_reference:
+        done = Notice.FILED_AS_CASE if outcome.disposition == Disposition.CASE else Notice.FILED_AS_FOLLOW_UP
+        return done, {"message": message_pk, "ref": outcome.case_reference}
+    return {Disposition.IGNORED: Notice.NOT_FILED, Disposition.QUARANTINED: Notice.STILL_QUARANTINED,
+            }.get(outcome.disposition, Notice.REQUEUED), {"message": message_pk}
 
 
 # --- filing by hand -------------------------------------------------------------------------------------------
@@ -153,8 +151,13 @@ def file_page(message_pk: int, request: Request, session: SessionDep, user: WebU
     message = session.get(Message, message_pk)
     if message is None or message.disposition != Disposition.QUARANTINED:
         raise HTTPException(status_code=404, detail="no such message in quarantine")
-    return web_of(request).render(user, "file_by_hand.html", row=_row(session, message), fields=HAND_FIELDS,
-                                  choices=CHOICES, error=request.query_params.get("error", ""))
+    return _file_form(request, session, message, user)
+
+
+def _file_form(request: Request, session: Session, message: Message, user: WebUser, error: str = "") -> Response:
+    # The error is passed in, never read from the URL: a link must not put words on the page.
+    return web_of(request).render(user, "file_by_hand.html", status_code=400 if error else 200,
+                                  row=_row(session, message), fields=HAND_FIELDS, choices=CHOICES, error=error)
 
 
 @router.post("/messages/{message_pk}/file")
@@ -167,9 +170,16 @@ async def file_by_hand(message_pk: int, request: Request, session: SessionDep,
         entered = entered_form({k: str(v) for k, v in form.items()}, track=track,
                                source=f"entered by {user.username} from message {message_pk}")
     except EntryError as exc:
-        return RedirectResponse(f"/messages/{message_pk}/file?error={quote(str(exc))}", status_code=303)
+        return await run_in_threadpool(_refused, request, session, message_pk, user, str(exc))
     # The database and the rules run off the event loop.
     return await run_in_threadpool(_file, request, session, message_pk, entered, user)
+
+
+def _refused(request: Request, session: Session, message_pk: int, user: WebUser, error: str) -> Response:
+    message = session.get(Message, message_pk)
+    if message is None or message.disposition != Disposition.QUARANTINED:
+        raise HTTPException(status_code=404, detail="no such message in quarantine")
+    return _file_form(request, session, message, user, error)
 
 
 def _file(request: Request, session: Session, message_pk: int, entered: ExtractedForm, user: WebUser) -> Response:

@@ -22,9 +22,11 @@ from intake.store import audit
 from intake.store.audit import AuditAction
 from intake.store.export import cases_csv
 from intake.store.models import Case, CaseStatus, utcnow
+from intake.store.purge import not_purged
 from intake.web.caseview import age_days, deadline_badge, london_today
 from intake.web.context import CAN_EXPORT, CAN_VIEW, SessionDep, web_of
 from intake.web.labels import field_label
+from intake.web.notices import notice_of
 from intake.web.queuesearch import person_columns, search_condition
 from intake.web.security import Permission, WebUser
 
@@ -38,7 +40,8 @@ SORTS = {"deadline": "nearest deadline", "received": "newest first", "reference"
 LIVE = '%"live_concern"%'
 FLAG_FILTERS = ("no_form", "encrypted_attachment", "scanned_form", "unsupported_attachment", "unreadable_attachment",
                 "invalid_nhs_number", "possible_duplicate", "track_mismatch", "transition_case", "care_leaver",
-                "deadline_estimated", "acknowledgement_bounced")
+                "deadline_estimated", "acknowledgement_bounced", "different_sender", "empty_winmail",
+                "too_many_attachments")
 DECISION_FILTERS = ("cspr:met", "cspr:not_met", "cspr:needs_information", "sar:mandatory", "sar:discretionary",
                     "sar:not_met", "sar:needs_information")
 
@@ -89,6 +92,8 @@ class QueuePage:
 
 
 def _filtered(session: Session, statement: sa.Select, f: QueueFilter) -> sa.Select:
+    # A purged case has no data left to work on (its page shows the tombstone): never in the queue.
+    statement = statement.where(not_purged())
     if f.track and _CODE.match(f.track):
         statement = statement.where(Case.track == f.track)
     if f.status in {s.value for s in CaseStatus}:
@@ -188,7 +193,7 @@ def queue(request: Request, session: SessionDep, user: WebUser = CAN_VIEW) -> Re
                       total=count_cases(session, f), people=people, sorts=SORTS, offset=offset, more=more,
                       badge=lambda c: deadline_badge(c.nearest_deadline, today), age=age_days,
                       first_page="after" not in request.query_params and not offset,
-                      notice=request.query_params.get("done", ""), live_band=live_concerns(session))
+                      notice=notice_of(request), live_band=live_concerns(session))
 
 
 @router.get("/export.csv")

@@ -12,7 +12,7 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from intake.outgoing import outbox
@@ -24,6 +24,7 @@ from intake.store.rows import pk
 from intake.web.casepage import case_or_404
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, POST_CASE_WORK, SessionDep, uk_dates_in, web_of
+from intake.web.notices import Notice, redirect
 from intake.web.security import WebUser
 
 router = APIRouter()
@@ -106,5 +107,4 @@ def send_reply(reference: str, request: Request, session: SessionDep, to: str = 
     audit.record(session, actor=user.username, action=AuditAction.REFERRER_REPLIED_TO, case_pk=case.id,
                  detail={"outbox": row.id})
     session.commit()
-    return RedirectResponse(f"/cases/{quote(reference)}?done={quote('letter to the referrer queued')}#conversation",
-                            status_code=303)
+    return redirect(f"/cases/{quote(reference)}", Notice.LETTER_QUEUED, "conversation")

@@ -1,21 +1,39 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out.
+
+Every refused sign-in gets the same page with the same status, whether the name is unknown, the password
+wrong, the account disabled or locked, or the attempt throttled; the work behind it is the same too
+(`intake.store.accounts.sign_in`).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from intake.store import audit
+from intake.config.settings import WebSettings
+from intake.store import accounts, audit
 from intake.store.audit import AuditAction
-from intake.store.users import Lockout, SignIn, authenticate
+from intake.store.throttle import ThrottlePolicy
+from intake.store.users import SignIn
 from intake.web.context import POST_SIGNED_IN, SessionDep, web_of
 from intake.web.security import LOGIN_COOKIE, SESSION_COOKIE, NotSignedInError, WebUser
 
 router = APIRouter()
 
-REFUSED = "The user name or password is wrong, or the account is locked or disabled."
+REFUSED = ("The user name or password is wrong, or the account is locked or disabled. After several wrong "
+           "passwords, sign-in from this computer waits a few minutes.")
+
+
+def throttle_policy(settings: WebSettings) -> ThrottlePolicy:
+    """The sign-in throttle's limits from the web settings."""
+    return ThrottlePolicy(window=timedelta(minutes=settings.lockout_minutes), pair_attempts=settings.lockout_attempts,
+                          address_attempts=settings.address_attempts, account_attempts=settings.account_attempts,
+                          account_delay=timedelta(seconds=settings.account_delay_seconds))
 
 
 @router.get("/signin")
@@ -40,27 +58,25 @@ def _form(request: Request, *, error: str, status_code: int = 200) -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, session: SessionDep, username: str = Form(""), password: str = Form(""),
-           csrf_token: str = Form("")) -> Response:
-    """Check the password (counting failures towards a lock-out) and start a session."""
+async def signin(request: Request, username: str = Form(""), password: str = Form(""),
+                 csrf_token: str = Form("")) -> Response:
+    """Check the password (outside any transaction, throttled) and start a session."""
     web = web_of(request)
     web.guard.check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, "login")
-    settings = web.runtime.settings.web
-    tried = username.strip()[:100]
-    outcome, user = authenticate(session, username.strip(), password,
-                                 lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes))
-    actor = user.username if user else "anonymous"
-    username = user.username if user else ""
-    action = AuditAction.SIGNED_IN if outcome is SignIn.OK else AuditAction.SIGN_IN_REFUSED
-    detail = {"outcome": str(outcome), "method": "password"}
-    if outcome is not SignIn.OK:  # the name tried (never the password), so that an attack on an account shows
-        detail["name_tried"] = tried
-    audit.record(session, actor=actor, action=action, detail=detail)
-    session.commit()
-    if outcome is not SignIn.OK or not username:
+    # argon2 and the two short transactions run in a worker thread, a few sign-ins at a time; the event loop
+    # serves other requests meanwhile.
+    async with web.sign_in_slots:
+        attempt = await run_in_threadpool(
+            accounts.sign_in, web.runtime.engine, name=username.strip()[:100], password=password,
+            address=web.guard.client_address(request), now=web.guard.clock(),
+            policy=throttle_policy(web.runtime.settings.web))
+    if attempt.delay_seconds:  # a name under attack answers later, holding no thread and no connection
+        await asyncio.sleep(attempt.delay_seconds)
+    if attempt.outcome is not SignIn.OK or not attempt.username:
         return _form(request, error=REFUSED, status_code=401)
+    token = await run_in_threadpool(web.guard.start_session, attempt.username)
     response = RedirectResponse("/", status_code=303)
-    web.guard.set_cookie(request, response, SESSION_COOKIE, web.guard.start_session(username))
+    web.guard.set_cookie(request, response, SESSION_COOKIE, token)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 

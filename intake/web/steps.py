@@ -10,11 +10,12 @@ from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from intake.store.steps import StepInput, record_step
 from intake.web.casepage import case_or_404
 from intake.web.context import POST_CASE_WORK, SessionDep
+from intake.web.notices import Notice, redirect
 from intake.web.security import WebUser
 from rules.review import StepKind
 
@@ -39,5 +40,4 @@ def record(reference: str, session: SessionDep, kind: str = Form(...), on: str =
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     session.commit()
-    done = quote(f"step recorded: {step.kind.label}")
-    return RedirectResponse(f"/cases/{quote(reference)}?done={done}", status_code=303)
+    return redirect(f"/cases/{quote(reference)}", Notice.STEP_RECORDED, step=step.kind.value)

@@ -25,6 +25,7 @@ from parsers.errors import (
     ExtractionTimeoutError,
 )
 from parsers.forms import ExtractionLimits, extract, load_vocabulary
+from parsers.forms.extraction import READER_MODULES
 from parsers.message import parse_message
 from parsers.smime import SmimeKeys
 from parsers.values import Attachment, ExtractedForm, FormType, ParsedEmail
@@ -36,7 +37,8 @@ _CAP_MARGIN = 8 * 2**20  # within this of the cap, an allocation was (or would s
 @cache
 def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["parsers.forms", "parsers.message", "parsers.smime", "intake.worker.isolation"])
+    context.set_forkserver_preload(["parsers.forms", *READER_MODULES, "parsers.message", "parsers.smime",
+                                    "intake.worker.isolation"])
     return context
 
 
@@ -146,9 +148,10 @@ def _outcome(outcome: tuple) -> ExtractedForm:
     if outcome[0] == "error":
         _, code, message = outcome
         raise ERRORS_BY_CODE.get(code, AttachmentError)(message)
-    _, filename, form_type, fields, flags, warnings, unanswered, other_answers, people = outcome
+    _, filename, form_type, fields, flags, warnings, unanswered, other_answers, people, unanswered_fields = outcome
     return ExtractedForm(filename, FormType(form_type), {f.name: f for f in fields}, frozenset(flags),
-                         tuple(warnings), tuple(unanswered), tuple(other_answers), tuple(people))
+                         tuple(warnings), tuple(unanswered), tuple(other_answers), tuple(people),
+                         tuple(unanswered_fields))
 
 
 def _run(
@@ -169,7 +172,8 @@ def extract_job(attachment: Attachment, vocabulary_path: Path | None, limits: Ex
     try:
         form = extract(attachment, vocabulary=_vocabulary(vocabulary_path), limits=limits, password=password)
         outcome: tuple = ("ok", form.filename, form.form_type.value, tuple(form.fields.values()),
-                          tuple(form.flags), form.warnings, form.unanswered, form.other_answers, form.people)
+                          tuple(form.flags), form.warnings, form.unanswered, form.other_answers, form.people,
+                          form.unanswered_fields)
     except MemoryError:
         outcome = _MEMORY
     except AttachmentError as exc:

@@ -13,7 +13,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
@@ -26,7 +26,8 @@ from intake.outgoing.alerts import LiveConcernAlerter
 from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
-from parsers.values import Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
+from intake.worker.limits import case_flags, kept_for_the_case_page, noted, within_limits
+from parsers.values import INVALID_SENDER, Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
 
@@ -83,6 +84,7 @@ class MessageContext:
     parsed: ParsedEmail
     received_at: datetime  # the date received, from which statutory deadlines run (see `_received_at`)
     screening: Screening
+    notes: ledger.Filing = field(default_factory=ledger.Filing)  # flags and warnings about the message itself
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,11 @@ class Pipeline:
 
     def __init__(self, engine: Engine, stages: Stages, *, own_address: str, max_message_bytes: int,
                  worker: str | None = None, acknowledger: Acknowledger | None = None,
-                 duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None) -> None:
+                 duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None,
+                 max_attachments: int = 50, partner_domains: Sequence[str] = ()) -> None:
         self._alerter = alerter  # None: no live-concern alert is queued
+        self._max_attachments = max_attachments  # per message; the rest stay in the raw email only
+        self._partner_domains = tuple(partner_domains)  # follow-ups from these may change a case
         self._acknowledger = acknowledger  # None: nothing is queued (tools and tests that only file)
         self._duplicate_window_days = duplicate_window_days
         self._engine = engine
@@ -138,20 +143,21 @@ class Pipeline:
         if len(loaded.raw) > self._max_bytes:
             raise StageError(Stage.LOAD, f"message of {len(loaded.raw)} bytes exceeds the limit of "
                              f"{self._max_bytes}", "too_large")
-        parsed = _staged(Stage.PARSE, self._stages.parse, loaded.raw)
+        parsed, notes = _staged(Stage.PARSE, within_limits, _staged(Stage.PARSE, self._stages.parse, loaded.raw),
+                                max_attachments=self._max_attachments, is_form=self._stages.is_form)
         copy = duplicates.earlier_copy(session, message_pk=loaded.message_pk, sender=parsed.sender,
                                        message_id=loaded.message_id)
         if copy is not None:  # the same email delivered twice (CC to two of our addresses): filed once
             return self._commit(session, loaded.message_pk, parsed, Disposition.IGNORED,
                                 f"copy of message {copy.id}")
-        query = _staged(Stage.SCREEN, thread_query, parsed)
-        thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)  # screen() itself reads no database
+        screening = self._screen(session, parsed)
         learned = learning.active_mappings(session) if self._stages.learn is not None else {}
         session.commit()  # reading forms takes seconds: hold no transaction meanwhile
-        has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
-        screening = _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
-                            has_form=has_form)
-        context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening)
+        if screening.trust is not None and not screening.trust.trusted:
+            notes = noted(notes, str(Flag.DIFFERENT_SENDER), "from a different sender than the case's referrer: "
+                           "its fields are proposed, not applied, until staff accept them")
+        context = MessageContext(loaded.message_pk, parsed, _received_at(loaded.taken_in, parsed), screening,
+                                 notes)
         if screening.verdict is Verdict.IGNORE:
             return self._file_ignored(session, context)
         reading = _staged(Stage.EXTRACT, self._read, parsed)
@@ -163,6 +169,14 @@ class Pipeline:
         triage = _staged(Stage.CLASSIFY, self._stages.classify, reading.form.fields, reading.form.form_type,
                          context.received_at)
         return self._file_case(session, context, reading, triage)
+
+    def _screen(self, session: Session, parsed: ParsedEmail) -> Screening:
+        """Look up what screening needs in the queue (screen() itself reads no database), then screen."""
+        query = _staged(Stage.SCREEN, thread_query, parsed)
+        thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)
+        has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
+        return _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
+                       has_form=has_form, partner_domains=self._partner_domains)
 
     def _read(self, parsed: ParsedEmail) -> Reading:
         """Every form attached, read; merged into one, or the body read as a form when there is none."""
@@ -177,14 +191,19 @@ class Pipeline:
             merged = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
         # A notice from a secure-email service, or links instead of a form, are the case's to show.
         extra = parsed.envelope.flags(has_form=bool(forms))
+        if INVALID_SENDER in parsed.defects:  # a From header of markup: filed, flagged, never answered
+            extra |= {Flag.INVALID_SENDER_ADDRESS}
         form = replace(merged, flags=merged.flags | extra) if extra else merged
         return Reading(items, form, from_attachments=bool(forms))
 
     def _file_case(self, session: Session, context: MessageContext, reading: Reading,
                    triage: Triage) -> MessageOutcome | None:
         message_pk, parsed, form = context.message_pk, context.parsed, reading.form
+        # A referral forwarded from our own mailbox is the original sender's, where the forward shows one.
+        sender = context.screening.referrer or parsed.sender
+        form = replace(form, flags=form.flags | case_flags(context.notes)) if context.notes.flags else form
         case = cases.file_new_case(session, message_pk=message_pk, received_at=context.received_at,
-                                   sender=parsed.sender, form=form, triage=triage)
+                                   sender=sender, form=form, triage=triage)
         envelopes.record_envelope(session, message_pk=message_pk, envelope=parsed.envelope)
         cases.save_attachments(session, message_pk=message_pk, items=reading.items)
         learning.save_other_answers(session, case.id, form)
@@ -198,25 +217,30 @@ class Pipeline:
                                             items=reading.items, form=form)
         if self._alerter is not None:  # in this transaction too: a live concern is alerted within a minute
             self._alerter.for_case(session, case=case)
-        reason = "new referral" + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
-        return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference)
+        reason = context.screening.reason + (f" ({', '.join(sorted(case.flags))})" if case.flags else "")
+        return self._commit(session, message_pk, parsed, Disposition.CASE, reason, case.id, case.reference,
+                            kept_for_the_case_page(context.notes, context.parsed))
 
     def _file_follow_up(self, session: Session, context: MessageContext, reading: Reading) -> MessageOutcome | None:
         screening = context.screening
         case = cases.case_by_reference(session, reference=screening.case_reference or "")
         if case is None:
             raise StageError(Stage.FILE, f"follow-up names case {screening.case_reference}, which does not exist")
+        trusted = screening.trust is None or screening.trust.trusted
         cases.file_follow_up(session, case=case, message_pk=context.message_pk,
-                             form=reading.form if reading.from_attachments else None)
+                             form=reading.form if reading.from_attachments else None, trusted=trusted,
+                             flags=sorted(case_flags(context.notes)))
         envelopes.record_envelope(session, message_pk=context.message_pk, envelope=context.parsed.envelope)
         cases.save_attachments(session, message_pk=context.message_pk, items=reading.items)
-        if reading.from_attachments:
+        if reading.from_attachments and trusted:  # a stranger's other answers are not the case's either
             learning.save_other_answers(session, case.id, reading.form)
         if self._acknowledger is not None:
+            # A stranger who guessed a reference learns nothing from us: no acknowledgement, the reason recorded.
+            why_not = screening.no_reply_reason or ("" if trusted else "from a different sender than the referrer")
             self._acknowledger.for_follow_up(session, case=case, message_pk=context.message_pk,
-                                             parsed=context.parsed, no_reply_reason=screening.no_reply_reason)
+                                             parsed=context.parsed, no_reply_reason=why_not)
         return self._commit(session, context.message_pk, context.parsed, Disposition.FOLLOW_UP, screening.reason,
-                            case.id, case.reference)
+                            case.id, case.reference, kept_for_the_case_page(context.notes, context.parsed))
 
     def _file_ignored(self, session: Session, context: MessageContext) -> MessageOutcome | None:
         screening = context.screening
@@ -229,12 +253,13 @@ class Pipeline:
                 outbox.record_bounce(session, case=case, message_pk=context.message_pk,
                                      quoted_ids=screening.bounced_ids)
         return self._commit(session, context.message_pk, context.parsed, Disposition.IGNORED, screening.reason,
-                            None, case.reference if case else None)
+                            None, case.reference if case else None, context.notes)
 
     def _commit(self, session: Session, message_pk: int, parsed: ParsedEmail, disposition: Disposition,
-                reason: str, case_pk: int | None = None, reference: str | None = None) -> MessageOutcome | None:
+                reason: str, case_pk: int | None = None, reference: str | None = None,
+                filing: ledger.Filing | None = None) -> MessageOutcome | None:
         if not ledger.finish(session, message_pk, worker=self.worker, disposition=disposition, reason=reason,
-                             case_pk=case_pk, sender=parsed.sender, subject=parsed.subject):
+                             case_pk=case_pk, sender=parsed.sender, subject=parsed.subject, filing=filing):
             session.rollback()  # our claim was taken over: the other worker files it, not us
             return None
         session.commit()

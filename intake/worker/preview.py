@@ -8,11 +8,6 @@ however many people open it. No transaction is held while LibreOffice runs.
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 
@@ -23,6 +18,7 @@ from intake.store.dialect import insert_ignore
 from intake.store.ledger import store_blob
 from intake.store.models import Blob, DocumentPreview, utcnow
 from intake.store.rows import table_of
+from parsers.forms.libreoffice import LibreOfficeTimeoutError, convert_document, soffice_path
 
 # What LibreOffice Writer opens (CI installs libreoffice-writer-nogui; spreadsheets would need Calc too).
 CONVERTIBLE = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".odt", ".rtf", ".txt"})
@@ -82,26 +78,12 @@ def converted_pdf(engine: Engine, *, sha256: str, filename: str, data: bytes,
 
 def convert_to_pdf(data: bytes, suffix: str, timeout: float) -> tuple[bytes | None, str]:
     """(PDF bytes, "") from LibreOffice, or (None, why not)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    soffice = soffice_path()
     if soffice is None:
         return None, "LibreOffice is not installed"
-    with tempfile.TemporaryDirectory(prefix="intake-preview-") as tmp:
-        work = Path(tmp)
-        source = work / f"document{suffix if suffix in CONVERTIBLE else '.doc'}"
-        source.write_bytes(data)
-        # A private profile: concurrent conversions do not share (and lock) one user installation.
-        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(work / "out"), str(source)]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            # soffice is a launcher: the whole process group goes, or soffice.bin outlives us.
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return None, "LibreOffice took too long"
-        result = work / "out" / "document.pdf"
-        if not result.exists():
-            return None, "LibreOffice could not convert the document"
-        return result.read_bytes(), ""
+    try:
+        pdf = convert_document(soffice, data, suffix=suffix if suffix in CONVERTIBLE else ".doc", target="pdf",
+                               timeout=timeout)
+    except LibreOfficeTimeoutError:
+        return None, "LibreOffice took too long"
+    return (pdf, "") if pdf is not None else (None, "LibreOffice could not convert the document")

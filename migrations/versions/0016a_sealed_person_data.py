@@ -7,8 +7,9 @@ PostgreSQL: each column becomes bytea; what it held is kept as its UTF-8 text (J
 sealed column types read as legacy plaintext until `service.py keys seal` (or `keys rotate`) seals it. SQLite is
 typeless: a TEXT or JSON column stores the sealed BLOBs as they are, so nothing is rebuilt there (no table copy).
 
-The tables come from several branches (0003 notes, 0010a other answers, 0011a review steps): `depends_on` makes
-them exist before this runs, whatever order "heads" applies the branches in.
+The tables come from several branches (0003 notes, 0010a other answers, 0011a review steps, 0016b legal holds,
+0016c stored message bodies): `depends_on` makes them exist before this runs, whatever order "heads" applies the
+branches in.
 """
 
 import sqlalchemy as sa
@@ -17,12 +18,12 @@ from alembic import op
 revision = "0016a"
 down_revision = "0015a"
 branch_labels = None
-depends_on = ("0010a", "0011a")
+depends_on = ("0010a", "0016b", "0016c")  # leaves only: alembic loses track of a dependency that is not a head
 
 # table -> column -> its type before this migration (blobs.data was binary already).
 TEXT, JSON, NAME = sa.Text(), sa.JSON(), sa.String(length=500)
 COLUMNS: dict[str, dict[str, sa.types.TypeEngine]] = {
-    "messages": {"subject": TEXT, "envelope": JSON},
+    "messages": {"subject": TEXT, "envelope": JSON, "body_text": TEXT},  # body_text: 0016c
     "attachments": {"filename": NAME},
     "cases": {"triage": JSON},
     "case_fields": {"value": JSON, "source": TEXT},
@@ -32,6 +33,7 @@ COLUMNS: dict[str, dict[str, sa.types.TypeEngine]] = {
     "case_notes": {"text": TEXT},
     "case_other_answers": {"answer": TEXT, "source": TEXT},
     "case_steps": {"note": TEXT, "detail": JSON},
+    "legal_holds": {"reason": TEXT},  # 0016b
 }
 
 

@@ -22,6 +22,7 @@ class Collected:
     flags: set[Flag] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
+    unanswered_fields: list[str] = field(default_factory=list)  # canonical names, for the acknowledgement
     others: list[OtherAnswer] = field(default_factory=list)
     people: list[tuple[str, OtherAnswer]] = field(default_factory=list)  # (heading, answer) in other sections
 
@@ -57,6 +58,7 @@ def collect_pairs(pairs: Iterable[Pair], vocabulary: Vocabulary, filename: str) 
     # A question asked twice (a box per option, a label repeated) counts as answered if any copy was.
     answered = {f.label for f in out.fields.values()}
     out.unanswered = [u for u in out.unanswered if u not in answered]
+    out.unanswered_fields = [n for n in dict.fromkeys(out.unanswered_fields) if n not in out.fields]
     return out
 
 
@@ -82,8 +84,10 @@ def _collect_pair(out: Collected, pair: Pair, vocabulary: Vocabulary, filename: 
             return
         if answer_text(pair.answer):
             out.keep(pair, filename, f"Could not be read as {match.spec.name}.")
-        elif pair.label not in out.unanswered:
-            out.unanswered.append(pair.label)
+        else:
+            if pair.label not in out.unanswered:
+                out.unanswered.append(pair.label)
+            out.unanswered_fields.append(match.spec.name)
         return
     for name, value in values.items():
         out.put(Field(name, value, source, round(pair.confidence * match.score, 3), pair.label))

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Callable
 
 from parsers.errors import AttachmentError, AttachmentTooLargeError, CorruptAttachmentError, ExtractionMemoryError
 from parsers.forms.document import Paragraph
-from parsers.forms.image_reader import read_image
 from parsers.forms.layout import read_blocks
 from parsers.forms.limits import ExtractionLimits
-from parsers.forms.pdf_reader import read_pdf
 from parsers.forms.result import build_form, flagged_form
 from parsers.forms.sniff import FileKind, sniff
 from parsers.forms.vocabulary import Vocabulary
-from parsers.forms.word import read_converted, read_docx, read_encrypted_docx
-from parsers.forms.zip_reader import read_zip
 from parsers.values import Attachment, ExtractedForm, Flag
 
 BODY_CONFIDENCE = 0.75
+# Each kind's reader as (module, function), imported when first needed: reading an email body, or the service's
+# own process (which hands attachments to reader processes), never loads pdfplumber, pypdfium2 or Pillow.
+# READER_MODULES are preloaded by the readers' forkserver (intake/worker/isolation.py), so readers share them.
 _READERS = {
-    FileKind.PDF: read_pdf,
-    FileKind.DOCX: read_docx,
-    FileKind.ENCRYPTED_OOXML: read_encrypted_docx,
-    FileKind.DOC: read_converted,
-    FileKind.ODT: read_converted,
-    FileKind.IMAGE: read_image,
-    FileKind.ZIP: read_zip,
+    FileKind.PDF: ("parsers.forms.pdf_reader", "read_pdf"),
+    FileKind.DOCX: ("parsers.forms.word", "read_docx"),
+    FileKind.ENCRYPTED_OOXML: ("parsers.forms.word", "read_encrypted_docx"),
+    FileKind.DOC: ("parsers.forms.word", "read_converted"),
+    FileKind.ODT: ("parsers.forms.word", "read_converted"),
+    FileKind.IMAGE: ("parsers.forms.image_reader", "read_image"),
+    FileKind.ZIP: ("parsers.forms.zip_reader", "read_zip"),
 }
+READER_MODULES = tuple(sorted({module for module, _ in _READERS.values()}))
+Reader = Callable[[Attachment, Vocabulary, ExtractionLimits, "str | None"], ExtractedForm]
+
+
+def _reader(kind: FileKind) -> Reader | None:
+    where = _READERS.get(kind)
+    if where is None:
+        return None
+    reader: Reader = getattr(importlib.import_module(where[0]), where[1])
+    return reader
 
 
 def extract(
@@ -40,7 +51,7 @@ def extract(
     if attachment.size > limits.max_attachment_bytes:
         raise AttachmentTooLargeError()
     kind = sniff(attachment)
-    reader = _READERS.get(kind)
+    reader = _reader(kind)
     if reader is None:
         return flagged_form(attachment.filename, Flag.UNSUPPORTED_ATTACHMENT,
                             "The attachment is not a PDF, a Word document or a page image.")

@@ -38,6 +38,7 @@ def build_form(
         flags=frozenset((*flags, *collected.flags, *extra)),
         warnings=(*warnings, *collected.warnings),
         unanswered=tuple(collected.unanswered),
+        unanswered_fields=tuple(collected.unanswered_fields),
         other_answers=tuple(collected.others),
         people=group_people(collected.people),
     )
@@ -120,6 +121,7 @@ def merge_forms(forms: Sequence[ExtractedForm]) -> ExtractedForm:
         unanswered=tuple(dict.fromkeys(unanswered)),
         other_answers=tuple(a for f in forms for a in f.other_answers),
         people=tuple(p for f in forms for p in f.people),
+        unanswered_fields=tuple(dict.fromkeys(n for f in forms for n in f.unanswered_fields if n not in fields)),
     )
 
 

@@ -1,27 +1,29 @@
-"""Word-family files: DOCX/DOCM/DOTX read directly, encrypted DOCX decrypted with a password, .doc and .odt
-converted to DOCX by LibreOffice (its own throwaway profile, a time limit)."""
+"""Word-family files: DOCX/DOCM/DOTX read directly, encrypted DOCX decrypted with a password, .doc read
+directly when it can be (doc_reader.py), else .doc and .odt converted to DOCX by LibreOffice (its own throwaway
+profile, a time limit)."""
 
 from __future__ import annotations
 
 import io
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
 
 from parsers.errors import ExtractionTimeoutError
 from parsers.forms.container import SafeZip
+from parsers.forms.doc_reader import UnsupportedDocError, read_doc_blocks
 from parsers.forms.docx_reader import DocxReader
 from parsers.forms.layout import read_blocks
+from parsers.forms.libreoffice import LibreOfficeTimeoutError, convert_document, soffice_path
 from parsers.forms.limits import ExtractionLimits
 from parsers.forms.result import build_form, flagged_form
 from parsers.forms.vocabulary import Vocabulary
 from parsers.values import Attachment, ExtractedForm, Flag
 
 DOCX_CONFIDENCE = 0.95
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: Word 97–2003 among others
 
 
 def read_docx(
@@ -62,9 +64,19 @@ def read_encrypted_docx(
 def read_converted(
     attachment: Attachment, vocabulary: Vocabulary, limits: ExtractionLimits, password: str | None = None
 ) -> ExtractedForm:
-    """A .doc or .odt, converted to DOCX by LibreOffice when it is installed, else flagged unsupported."""
+    """A .doc read natively when it can be (parsers/forms/doc_reader.py); otherwise a .doc or .odt converted to
+    DOCX by LibreOffice when it is installed, else flagged unsupported."""
     name = attachment.filename
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if attachment.data[:8] == _OLE_MAGIC:
+        try:
+            content = read_doc_blocks(attachment.data, limits)
+        except UnsupportedDocError:
+            pass  # LibreOffice reads what the native reader does not (fast saves, Word 95, odd structures)
+        else:
+            warnings = ["The document contains macros; they were neither run nor kept."] if content.macros else []
+            pairs, titles = read_blocks(content.blocks, vocabulary, DOCX_CONFIDENCE)
+            return build_form(name, pairs, titles, vocabulary, warnings=warnings)
+    soffice = soffice_path()
     if soffice is None:
         return flagged_form(name, Flag.UNSUPPORTED_ATTACHMENT,
                             "Old Word (.doc) and OpenDocument files need LibreOffice, which is not installed.")
@@ -86,25 +98,10 @@ def _profile() -> Path:
 
 
 def _convert(soffice: str, data: bytes, suffix: str, timeout: float) -> bytes | None:
-    with tempfile.TemporaryDirectory(prefix="intake-soffice-") as tmp:
-        work = Path(tmp)
-        source = work / f"form{suffix if suffix in ('.doc', '.odt', '.dot', '.rtf') else '.doc'}"
-        source.write_bytes(data)
-        # A profile per process: readers converting side by side never share (and lock) one user installation,
-        # and a reader's later conversions skip the seconds LibreOffice spends creating a profile.
-        command = [soffice, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(work / "out"), str(source)]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            # soffice is a launcher: the whole process group goes, or soffice.bin outlives us.
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise ExtractionTimeoutError("Converting the document with LibreOffice took too long.") from exc
-        result = work / "out" / "form.docx"
-        if not result.exists():
-            return None
-        return result.read_bytes()
-
+    # A profile per process: readers converting side by side never share (and lock) one user installation,
+    # and a reader's later conversions skip the seconds LibreOffice spends creating a profile.
+    try:
+        return convert_document(soffice, data, suffix=suffix if suffix in (".doc", ".odt", ".dot", ".rtf") else ".doc",
+                                target="docx:MS Word 2007 XML", timeout=timeout, profile=_profile())
+    except LibreOfficeTimeoutError as exc:
+        raise ExtractionTimeoutError("Converting the document with LibreOffice took too long.") from exc

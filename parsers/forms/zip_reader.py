@@ -92,4 +92,5 @@ def _read_members(name: str, members: list[Attachment], vocabulary: Vocabulary,
         return flagged_form(name, Flag.UNSUPPORTED_ATTACHMENT,
                             "The zip file holds no PDF, Word document or page image.")
     merged = merge_forms(forms)
-    return ExtractedForm(name, merged.form_type, merged.fields, merged.flags, merged.warnings, merged.unanswered)
+    return ExtractedForm(name, merged.form_type, merged.fields, merged.flags, merged.warnings, merged.unanswered,
+                         unanswered_fields=merged.unanswered_fields)

@@ -84,3 +84,16 @@ def bounce_email(original_message_id: str) -> bytes:
         f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {original_message_id}\r\n"
         f"From: {PARTNERSHIP}\r\n\r\n--{boundary}--\r\n"
     ).encode()
+
+
+def empty_tnef() -> bytes:
+    """A well-formed Outlook winmail.dat (TNEF) holding nothing: its version and OEM code page, no files, no text."""
+    import struct
+
+    def attribute(name: int, kind: int, data: bytes) -> bytes:
+        return (struct.pack("<BHHI", 1, name, kind, len(data)) + data
+                + struct.pack("<H", sum(data) & 0xFFFF))
+
+    version = attribute(0x9006, 0x0008, struct.pack("<I", 0x00010000))  # attTnefVersion
+    codepage = attribute(0x9007, 0x0006, struct.pack("<II", 1252, 0))  # attOemCodepage
+    return struct.pack("<IH", 0x223E9F78, 0x1234) + version + codepage
