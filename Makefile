@@ -16,13 +16,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)  ## create .venv and install everything
 
 # Built once: re-ingesting the same bytes is a no-op, so repeated `make run`s show the same demo cases.
+# var/ holds the database, the demo key and mail: its owner's alone (0700), whoever made it first.
 $(DEMO)/.built: $(STAMP) demo/forms.py demo/mailbox.py
+	install -d -m 700 var && chmod 700 var
 	$(PY) -m demo.mailbox $(DEMO)
 	touch $@
 
 demo: $(DEMO)/.built  ## build the demo mailbox of fictional referrals
 
 run: $(STAMP) $(DEMO)/.built  ## migrate SQLite, ingest the demo mailbox, serve on http://127.0.0.1:8000
+	chmod 700 var
 	$(PY) service.py run --demo-user --demo-mail var/demo-sent --ingest $(DEMO)
 
 test: $(STAMP)  ## the whole suite (real Dovecot, aiosmtpd, PostgreSQL where present)

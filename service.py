@@ -150,6 +150,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_service(_runtime(args), ingest_paths=args.ingest, demo_user=args.demo_user)
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Encryption keys of data at rest: new, status, rotate, seal, retire (see README "Data at rest")."""
+    from intake.store import keyfile, rotation
+    from intake.store.sealing import install_keyring
+
+    if args.keys_command == "new":
+        entry = keyfile.create_key_file(args.file)
+        print(f"made key file {args.file} with key {entry.key_id}; keep it apart from the data and its backups, "
+              f"and set INTAKE_ENCRYPTION_KEY_FILE={args.file}")
+        return EXIT_OK
+    from intake.runtime import open_database
+
+    engine = open_database(args.settings)  # production refusal, and the demo key, as for every command
+    path = keyfile.keyring_for(args.settings).path
+    if args.keys_command == "status":
+        content = keyfile.read_key_file(path)
+        print(f"key file {path}: current key {content.current}; keys {', '.join(k.key_id for k in content.keys)}")
+        for column in rotation.status(engine):
+            counts = ", ".join(f"{key} {n}" for key, n in sorted(column.by_key.items())) or "empty"
+            print(f"{column.column:<32} {counts}")
+        return EXIT_OK
+    if args.keys_command == "retire":
+        left = rotation.still_using(engine, args.key_id)
+        if left:
+            print(f"keys retire: {left} value(s) are still sealed under {args.key_id}; run `keys seal` first",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        keyfile.retire_key(path, args.key_id)
+        print(f"key {args.key_id} removed from {path}")
+        return EXIT_OK
+    if args.keys_command == "rotate":
+        entry = keyfile.add_current_key(path)
+        print(f"added key {entry.key_id} to {path} and made it current")
+    keyring = keyfile.read_key_file(path).keyring(path)
+    install_keyring(keyring)
+    # A second pass takes what a running service sealed under the old key before it noticed the new one.
+    reports = [rotation.reseal(engine, keyring) for _ in range(2)]
+    print(f"re-wrapped {sum(r.rewrapped for r in reports)} value(s) under key {keyring.current}, "
+          f"sealed {sum(r.sealed for r in reports)} left in plaintext")
+    old = {k: n for s in rotation.status(engine) for k, n in s.by_key.items() if k != keyring.current and n}
+    if old:
+        print(f"still under other keys (changed while this ran; run `keys seal` again): {old}")
+    return EXIT_OK
+
+
 def cmd_outbox(args: argparse.Namespace) -> int:
     """List outgoing mail, send what is due, or put failed emails back in the queue."""
     from sqlmodel import Session
@@ -433,6 +478,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--send", action="store_true", help="send it to digest.recipients now")
     p.add_argument("--preview", type=Path, metavar="FILE", help="write the HTML to FILE")
     p.set_defaults(func=cmd_digest)
+    p = sub.add_parser("keys", help="encryption keys of data at rest: keys new --file PATH | status | rotate | "
+                                    "seal | retire KEY_ID")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True, metavar="SUBCOMMAND")
+    q = keys_sub.add_parser("new", help="make a new key file (mode 0600); point INTAKE_ENCRYPTION_KEY_FILE at it")
+    q.add_argument("--file", type=Path, required=True)
+    keys_sub.add_parser("status", help="the key file's keys, and how many values each sealed column holds per key")
+    keys_sub.add_parser("rotate", help="add a new current key, then re-wrap every value under it (safe while "
+                                       "the service runs; run again or `keys seal` if stopped)")
+    keys_sub.add_parser("seal", help="re-wrap values still under older keys and seal any plaintext left "
+                                     "(after an upgrade, or to finish a stopped rotation)")
+    q = keys_sub.add_parser("retire", help="remove an old key from the key file once no value uses it")
+    q.add_argument("key_id")
+    p.set_defaults(func=cmd_keys)
     p = sub.add_parser("purge", help="retention: delete what is due now; --dry-run lists it, --log shows the "
                                      "deletion log")
     p.add_argument("--dry-run", action="store_true", help="list what would be deleted (no personal data); "
@@ -449,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load and validate the configuration, run the command."""
     args = build_parser().parse_args(argv)
+    os.umask(0o077)  # every file the service makes (database, WAL, key file, demo mail) is its own alone
     try:
         args.settings = load_settings(args.config)
         if args.settings.rules.file is not None or args.command != "check-config":
@@ -465,11 +524,19 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(args.settings.logging.level)
     from intake.store.database import DatabaseError
+    from intake.store.keyfile import KeyFileError
+    from intake.store.sealing import SealError
 
     try:
         return args.func(args)
     except DatabaseError as exc:
         print(f"database error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyFileError as exc:
+        print(f"encryption: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SealError as exc:
+        print(f"encryption: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -14,10 +15,14 @@ from intake.outgoing.alerts import build_alerter
 from intake.outgoing.outbox import OutboxSender, SendReport
 from intake.store.cases import Classifier
 from intake.store.database import create_db_engine, migrate
+from intake.store.keyfile import keyring_for
+from intake.store.sealing import install_keyring
 from intake.worker.isolation import use_reader_pool
 from intake.worker.pipeline import Pipeline
 from intake.worker.poller import Poller, PollReport
 from intake.worker.stages import build_stages
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,10 +46,23 @@ class Runtime:
         return self.sender.send_due()
 
 
-def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
-    """Open (and migrate) the database and wire the pipeline and pollers."""
+def open_database(settings: Settings) -> Engine:
+    """Load the encryption keys (KeyFileError: none in production, or a key file that cannot be used), then open
+    and migrate the database. Every command that touches data comes through here."""
+    source = keyring_for(settings)
+    if source.made:
+        log.warning("made a demo encryption key file: %s", source.path)
+    for warning in source.warnings:
+        log.warning("%s", warning)
+    install_keyring(source.keyring)
     engine = create_db_engine(settings.database.url)
     migrate(engine)
+    return engine
+
+
+def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
+    """Open (and migrate) the database and wire the pipeline and pollers."""
+    engine = open_database(settings)
     acknowledger = Acknowledger(settings.acknowledgements, own_address=settings.mailbox_address,
                                 partnership=settings.partnership.name, sender_trust=settings.sender_trust)
     stages = build_stages(settings)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +15,8 @@ import sqlalchemy as sa
 
 from intake.config.loader import load_settings
 from intake.config.settings import Settings
+from intake.store.keyfile import create_key_file, read_key_file
+from intake.store.sealing import install_keyring
 from tests.support.imap_server import DovecotServer, dovecot_available
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +25,26 @@ EXPORT_SCHEMA = REPO.parent / "shared" / "design" / "case-export.schema.json"
 # The export contract lives with the design docs beside the repo; a test of it says so when they are absent.
 needs_export_schema = pytest.mark.skipif(
     not EXPORT_SCHEMA.is_file(), reason=f"the case export schema is absent (expected at {EXPORT_SCHEMA})")
+
+# Sealing is on in every test: one key file for the session, installed in this process and named in the
+# environment, so that services the tests start (`service.py` in a subprocess) seal under the same key.
+_KEY_DIR = Path(tempfile.mkdtemp(prefix="intake-test-key-"))
+atexit.register(shutil.rmtree, _KEY_DIR, ignore_errors=True)
+TEST_KEY_FILE = _KEY_DIR / "test-keys.json"
+create_key_file(TEST_KEY_FILE)
+os.environ["INTAKE_ENCRYPTION_KEY_FILE"] = str(TEST_KEY_FILE)
+TEST_KEYRING = read_key_file(TEST_KEY_FILE).keyring()
+install_keyring(TEST_KEYRING)
+
+
+@pytest.fixture(autouse=True)
+def _test_keyring() -> Iterator[None]:
+    """Every test starts with the session's test key installed (a test may install another)."""
+    install_keyring(TEST_KEYRING)
+    yield
+    install_keyring(TEST_KEYRING)
+
+
 PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -78,7 +103,8 @@ def make_settings(tmp_path: Path, *, db_url: str, env: dict[str, str] | None = N
     """Settings from a small config file in tmp_path plus environment overrides."""
     config = tmp_path / "config.yaml"
     config.write_text("mailbox_address: safeguarding.partnership@rbwm.example.org\n" + extra_yaml)
-    return load_settings(config, env={"INTAKE_DATABASE_URL": db_url, **(env or {})})
+    return load_settings(config, env={"INTAKE_DATABASE_URL": db_url, "INTAKE_ENCRYPTION_KEY_FILE": str(TEST_KEY_FILE),
+                                      **(env or {})})
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intake.config.checks import CHECKS, deployment_warnings
+from intake.config.settings import EncryptionSettings
 from tests.conftest import make_settings
 
 LIVE = """acknowledgements:
@@ -20,7 +21,7 @@ web:
 
 
 def test_a_bare_configuration_warns_about_each_setting(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, db_url="sqlite://")
+    settings = make_settings(tmp_path, db_url="sqlite://").model_copy(update={"encryption": EncryptionSettings()})
     names = [w.setting for w in deployment_warnings(settings, env={})]
     assert names == ["acknowledgements.phone", "acknowledgements.form_url", "digest.recipients",
                      "web.base_url (INTAKE_WEB_BASE_URL)", "INTAKE_WEB_SECRET", "INTAKE_ENCRYPTION_KEY_FILE",

@@ -33,9 +33,8 @@ class DeploymentWarning:
 
 
 def _encryption_key(settings: Settings, env: Mapping[str, str]) -> bool:
-    """A key file named in the environment or, once issue 13's settings exist, in config.yaml."""
-    section = getattr(settings, "encryption", None)
-    return bool(env.get("INTAKE_ENCRYPTION_KEY_FILE") or getattr(section, "key_file", None))
+    """A key file named in config.yaml (encryption.key_file) or the environment (INTAKE_ENCRYPTION_KEY_FILE)."""
+    return settings.encryption.key_file is not None or bool(env.get("INTAKE_ENCRYPTION_KEY_FILE"))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -56,7 +55,9 @@ CHECKS: tuple[Check, ...] = (
           f"no session secret of at least {MIN_SECRET_LENGTH} characters: a random one is made per process, "
           "so forms opened before a restart are refused after it"),
     Check("INTAKE_ENCRYPTION_KEY_FILE", _encryption_key,
-          "no key file for data at rest is configured: the key sits beside the data it protects"),
+          "no key file for data at rest is configured: a demo key was made beside the data it protects; make one "
+          "with `python service.py keys new --file PATH`, keep it apart from the data and its backups, and set "
+          "INTAKE_ENCRYPTION_KEY_FILE=PATH"),
     Check("sender_trust.authserv_id",
           lambda s, env: not s.acknowledgements.enabled or bool(s.sender_trust.authserv_id),
           "acknowledgements go to unauthenticated senders: anyone can make the service write to any address "

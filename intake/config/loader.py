@@ -36,6 +36,8 @@ _SCALAR_OVERRIDES: dict[str, tuple[str, ...]] = {
     "INTAKE_WEB_BASE_URL": ("web", "base_url"),
     "INTAKE_OIDC_ISSUER": ("web", "oidc", "issuer"),
     "INTAKE_OIDC_CLIENT_ID": ("web", "oidc", "client_id"),
+    "INTAKE_ENCRYPTION_KEY_FILE": ("encryption", "key_file"),
+    "INTAKE_PRODUCTION": ("production",),
 }
 _IMAP_OVERRIDES = {
     "INTAKE_IMAP_HOST": "host",

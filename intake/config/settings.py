@@ -422,6 +422,15 @@ class LoggingSettings(_Strict):
         return value
 
 
+class EncryptionSettings(_Strict):
+    """Data at rest: the key file (INTAKE_ENCRYPTION_KEY_FILE) holding the keys person data is sealed under.
+
+    None: in production, start-up stops; otherwise a key file is made beside the data on first start (a demo).
+    """
+
+    key_file: Path | None = None
+
+
 class SenderTrustSettings(_Strict):
     """Whose Authentication-Results are believed (RFC 8601): the partnership's own receiving server's.
 
@@ -491,6 +500,9 @@ class Settings(_Strict):
     sender_trust: SenderTrustSettings = SenderTrustSettings()
     follow_ups: FollowUpSettings = FollowUpSettings()
     config_path: Path | None = None
+    # Issue 13 (data at rest): a production deployment (INTAKE_PRODUCTION=1) refuses to start without a key file.
+    encryption: EncryptionSettings = EncryptionSettings()
+    production: bool = False
 
     @model_validator(mode="after")
     def _unique_accounts(self) -> Settings:

@@ -8,6 +8,8 @@ the same Alembic migrations.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,8 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_database_files(Path(database))
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
@@ -39,6 +41,31 @@ def create_db_engine(url: str) -> Engine:
         sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def private_database_files(database: Path) -> None:
+    """Make the SQLite database's folder (when we create it) 0700 and the database and its -wal and -shm 0600.
+
+    The database is created empty (a valid SQLite file) with mode 0600 before SQLite opens it, so it is never
+    readable by others even for a moment; SQLite gives the -wal and -shm files the database file's mode. A folder
+    that already exists is left as it is (it may hold other things) but a warning says when others can enter it.
+    """
+    folder = database.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is narrowed by the umask, never widened: set it exactly
+    elif stat.S_IMODE(folder.stat().st_mode) & 0o077 and folder.stat().st_uid == os.getuid():
+        log.warning("the database folder %s can be entered by other users: chmod 700 %s", folder, folder)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                os.chmod(path, 0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another user's file: say so rather than fail
+            log.warning("%s can be read by other users and is not ours to change: chmod 600 %s", path, path)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from intake.store.models import UtcDateTime, utcnow
+from intake.store.sealing import SealedText
 from parsers.values import ExtractedForm
 
 
@@ -23,8 +24,8 @@ class CaseOtherAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_pk: int = Field(foreign_key="cases.id", index=True)
     question: str = Field(sa_type=sa.Text)
-    answer: str = Field(sa_type=sa.Text)
-    source: str = Field(default="", sa_type=sa.Text)
+    answer: str = Field(sa_type=SealedText)
+    source: str = Field(default="", sa_type=SealedText)
     section: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=300)
     mapped_to: str | None = Field(default=None, max_length=80)  # the field staff read it into

@@ -2,6 +2,9 @@
 
 Every timestamp is timezone-aware UTC (`UtcDateTime`). JSON columns hold values exactly as they are
 exported. Raw bytes (messages and attachments) live once each in `blob`, keyed by their sha256.
+
+Person data is sealed at rest (intake/store/sealing.py): the columns typed SealedBytes, SealedText and SealedJSON
+are encrypted on write and opened on read, and are never compared in SQL.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from intake.store.sealing import SealedBytes, SealedJSON, SealedText
 from parsers.values import FormType
 from rules.review import ClockStage
 from rules.values import CsprDecision, SarDecision, Track
@@ -201,7 +205,7 @@ class Blob(SQLModel, table=True):
 
     sha256: str = Field(primary_key=True, max_length=64)
     size: int
-    data: bytes = Field(sa_type=sa.LargeBinary)
+    data: bytes = Field(sa_type=SealedBytes)
     created_at: datetime = _ts(default_factory=utcnow)
 
 
@@ -220,7 +224,7 @@ class Message(SQLModel, table=True):
     source: str = Field(max_length=300)  # "imap:account/folder" or "file"
     received_at: datetime = _ts(default_factory=utcnow)
     sender: str = Field(default="", max_length=320)
-    subject: str = Field(default="", sa_type=sa.Text)
+    subject: str = Field(default="", sa_type=SealedText)
     size: int = 0
     disposition: Disposition = Field(default=Disposition.PENDING, sa_type=sa.String(20), index=True)
     reason: str = Field(default="", sa_type=sa.Text)
@@ -232,11 +236,11 @@ class Message(SQLModel, table=True):
         default=None, sa_column=sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), index=True))
     attempts: int = 0
     # How it was wrapped (parsers.values.Envelope.to_dict): S/MIME signer, secure-email service, links.
-    envelope: dict[str, Any] | None = _json(default=None)
+    envelope: dict[str, Any] | None = Field(default=None, sa_type=SealedJSON)
     # Filed with the message (issue 13), so the case page never parses the raw email again: the text staff
     # read (None: filed before this was kept, read from the raw bytes), the Date header, and what was wrong
     # with the message itself (flags such as different_sender, and warnings in words).
-    body_text: str | None = Field(default=None, sa_type=sa.Text)
+    body_text: str | None = Field(default=None, sa_type=SealedText)
     mail_date: datetime | None = _ts(default=None)
     flags: list[str] = _json(default_factory=list)
     warnings: list[str] = _json(default_factory=list)
@@ -289,7 +293,7 @@ class StoredAttachment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     message_pk: int = Field(foreign_key="messages.id", index=True)
-    filename: str = Field(max_length=500)
+    filename: str = Field(sa_type=SealedText)  # names of files often name the person
     content_type: str = Field(max_length=200)
     origin: str = Field(default="", max_length=300)
     sha256: str = Field(foreign_key="blobs.sha256", max_length=64, index=True)
@@ -332,7 +336,8 @@ class Case(SQLModel, table=True):
     nearest_deadline: date | None = Field(default=None, index=True)  # the live clock's due date (steps stop it)
     clock: ClockStage = Field(default=ClockStage.NONE, sa_type=sa.String(30))  # the live clock (rules/review.py)
     live_concern: bool = Field(default=False, index=True)  # current risk: shown first everywhere, alerted once
-    triage: dict[str, Any] = _json(default_factory=dict)  # every rule hit, suggestion and question
+    # Every rule hit, suggestion and question (suggestions quote sentences of the referral).
+    triage: dict[str, Any] = Field(default_factory=dict, sa_type=SealedJSON)
     duplicate_of: str | None = Field(default=None, max_length=40)
     acknowledged: bool = False
     assignee: str | None = Field(default=None, max_length=100, index=True)
@@ -360,8 +365,8 @@ class CaseField(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_pk: int = Field(foreign_key="cases.id", index=True)
     name: str = Field(max_length=80)
-    value: Any = _json(default=None)
-    source: str = Field(default="", sa_type=sa.Text)
+    value: Any = Field(default=None, sa_type=SealedJSON)
+    source: str = Field(default="", sa_type=SealedText)
     confidence: float = 1.0
     label: str = Field(default="", max_length=300)
     inferred: bool = False
@@ -381,7 +386,7 @@ class Decision(SQLModel, table=True):
     case_pk: int = Field(foreign_key="cases.id", index=True)
     cspr: StaffCspr | None = Field(default=None, sa_type=sa.String(30))
     sar: StaffSar | None = Field(default=None, sa_type=sa.String(30))
-    rationale: str = Field(default="", sa_type=sa.Text)
+    rationale: str = Field(default="", sa_type=SealedText)
     decided_by: str = Field(max_length=100)
     decided_at: datetime = _ts(default_factory=utcnow)
 
@@ -397,9 +402,9 @@ class Outbox(SQLModel, table=True):
     kind: MailKind = Field(sa_type=sa.String(40))
     recipient: str = Field(max_length=320)
     message_id: str = Field(max_length=300)
-    subject: str = Field(sa_type=sa.Text)
-    body_text: str = Field(sa_type=sa.Text)
-    body_html: str = Field(default="", sa_type=sa.Text)
+    subject: str = Field(sa_type=SealedText)
+    body_text: str = Field(sa_type=SealedText)
+    body_html: str = Field(default="", sa_type=SealedText)
     in_reply_to: str = Field(default="", max_length=998)
     thread_references: str = Field(default="", sa_type=sa.Text)  # the References header to send
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)  # what it answers
@@ -427,7 +432,7 @@ class AuditEvent(SQLModel, table=True):
     action: AuditAction = Field(sa_type=sa.String(60))
     case_pk: int | None = Field(default=None, foreign_key="cases.id", index=True)
     message_pk: int | None = Field(default=None, foreign_key="messages.id", index=True)
-    detail: dict[str, Any] = _json(default_factory=dict)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=SealedJSON)  # a correction's old and new values
 
 
 # --- Web UI and digest (issue 6) ------------------------------------------------------------------------------
@@ -495,7 +500,7 @@ class CaseNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_pk: int = Field(foreign_key="cases.id", index=True)
     author: str = Field(max_length=100)
-    text: str = Field(sa_type=sa.Text)
+    text: str = Field(sa_type=SealedText)
     created_at: datetime = _ts(default_factory=utcnow)
 
 
@@ -594,6 +599,6 @@ class LegalHold(SQLModel, table=True):
     __tablename__ = "legal_holds"
 
     case_pk: int = Field(foreign_key="cases.id", primary_key=True)
-    reason: str = Field(sa_type=sa.Text)
+    reason: str = Field(sa_type=SealedText)  # typed by a manager: it may name the person
     placed_by: str = Field(max_length=100)
     placed_at: datetime = _ts(default_factory=utcnow)

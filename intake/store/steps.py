@@ -17,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from intake.store.audit import AuditAction
 from intake.store.audit import record as audit_record
 from intake.store.models import Case, CaseStatus, UtcDateTime, utcnow
+from intake.store.sealing import SealedJSON, SealedText
 from rules.review import StepKind, live_clock, review_state
 
 
@@ -30,10 +31,10 @@ class CaseStep(SQLModel, table=True):
     kind: StepKind = Field(sa_type=sa.String(40))
     happened_on: date  # the day the step happened (not the day it was typed in)
     actor: str = Field(max_length=100)
-    note: str = Field(default="", sa_type=sa.Text)
+    note: str = Field(default="", sa_type=SealedText)
     # Per kind: panel_reference; outcome (RapidReviewOutcome); to_whom; decision (ChairSarDecision) and
     # rationale; partnership; route (Route).
-    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=SealedJSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intake.store.models import Case
+from intake.store.sealing import installed_keyring
 from intake.web import (
     accounts,
     admin,
@@ -50,6 +51,7 @@ _TITLES = {404: "Page not found", 405: "Not possible here", 410: "Deleted under 
 
 def create_app(runtime: WebRuntime) -> FastAPI:
     """The ASGI application over the runtime's database."""
+    installed_keyring()  # person data is sealed: the keys are loaded at start-up (intake/runtime.py), or stop here
     app = FastAPI(title="Referral intake", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = WebContext(runtime, Guard(runtime.engine, runtime.settings.web), build_templates())
     oidc_settings = runtime.settings.web.oidc

@@ -91,7 +91,7 @@ class QueuePage:
     next_cursor: Cursor | None = None
 
 
-def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
+def _filtered(session: Session, statement: sa.Select, f: QueueFilter) -> sa.Select:
     # A purged case has no data left to work on (its page shows the tombstone): never in the queue.
     statement = statement.where(not_purged())
     if f.track and _CODE.match(f.track):
@@ -110,7 +110,7 @@ def _filtered(statement: sa.Select, f: QueueFilter) -> sa.Select:
     if f.flag and _CODE.match(f.flag):
         statement = statement.where(sa.cast(Case.flags, sa.Text).like(f'%"{f.flag}"%'))
     if f.q.strip():
-        statement = statement.where(search_condition(f.q.strip()))
+        statement = statement.where(search_condition(session, f.q.strip()))
     if f.live == "1":
         statement = statement.where(col(Case.live_concern).is_(True))
     return statement
@@ -121,14 +121,14 @@ def queue_page(session: Session, f: QueueFilter, *, after: Cursor | None = None,
     """One page of cases in deadline order, after `after`."""
     rows: list[Case] = []
     if after is None or after.deadline is not None:
-        dated = _filtered(select(Case).where(col(Case.nearest_deadline).is_not(None)), f)
+        dated = _filtered(session, select(Case).where(col(Case.nearest_deadline).is_not(None)), f)
         if after is not None:
             dated = dated.where(sa.or_(col(Case.nearest_deadline) > after.deadline,
                                        sa.and_(col(Case.nearest_deadline) == after.deadline,
                                                col(Case.id) > after.case_pk)))
         rows = list(session.exec(dated.order_by(col(Case.nearest_deadline), col(Case.id)).limit(size + 1)))
     if len(rows) <= size:
-        undated = _filtered(select(Case).where(col(Case.nearest_deadline).is_(None)), f)
+        undated = _filtered(session, select(Case).where(col(Case.nearest_deadline).is_(None)), f)
         if after is not None and after.deadline is None:
             undated = undated.where(col(Case.id) > after.case_pk)
         rows += list(session.exec(undated.order_by(col(Case.id)).limit(size + 1 - len(rows))))
@@ -148,7 +148,7 @@ def filter_of(request: Request) -> QueueFilter:
 
 def pinned_live(session: Session, f: QueueFilter) -> list[Case]:
     """Open cases with a live concern, pinned above the rest of the first page (deadline order)."""
-    statement = _filtered(select(Case).where(sa.cast(Case.signposts, sa.Text).like(LIVE)), f)
+    statement = _filtered(session, select(Case).where(sa.cast(Case.signposts, sa.Text).like(LIVE)), f)
     return list(session.exec(statement.order_by(col(Case.nearest_deadline), col(Case.id)).limit(PAGE_SIZE)))
 
 
@@ -157,14 +157,14 @@ def sorted_page(session: Session, f: QueueFilter, offset: int) -> tuple[QueuePag
     order = {"received": [col(Case.received_at).desc()], "reference": [col(Case.reference)],
              "status": [col(Case.status), col(Case.nearest_deadline)],
              "assignee": [col(Case.assignee), col(Case.nearest_deadline)]}[f.sort]
-    rows = list(session.exec(_filtered(select(Case), f).order_by(*order, col(Case.id))
+    rows = list(session.exec(_filtered(session, select(Case), f).order_by(*order, col(Case.id))
                              .offset(offset).limit(PAGE_SIZE + 1)))
     return QueuePage(rows[:PAGE_SIZE], None), len(rows) > PAGE_SIZE
 
 
 def count_cases(session: Session, f: QueueFilter) -> int:
     """How many cases the filter matches."""
-    return session.exec(_filtered(select(sa.func.count()).select_from(Case), f)).one()
+    return session.exec(_filtered(session, select(sa.func.count()).select_from(Case), f)).one()
 
 
 @router.get("/")
