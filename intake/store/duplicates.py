@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -89,21 +89,43 @@ def _person(fields: Mapping[str, _Valued]) -> dict[str, str]:
 
 def _same_person(session: Session, person: dict[str, str], earlier: SelectOfScalar[int | None]
                  ) -> list[tuple[int, Match]]:
-    statement = (select(CaseField.case_pk, CaseField.name, CaseField.value)
-                 .where(col(CaseField.name).in_(_PERSON_FIELDS), CaseField.current,
-                        col(CaseField.case_pk).in_(earlier)))
+    """The earliest earlier case about the same person (a list of at most one)."""
+    # Saved rows' ids are never None (SQLModel types them `int | None` for rows not yet saved).
+    rows = cast(Sequence[tuple[int, int, str]], session.exec(
+        select(CaseField.id, CaseField.case_pk, CaseField.name)
+        .where(col(CaseField.name).in_(_PERSON_FIELDS), CaseField.current, col(CaseField.case_pk).in_(earlier))
+    ).all())
+    database = _database(session)
+    _open_values(session, database, [row[0] for row in rows if (database, row[0]) not in _OPENED])
     by_case: dict[int, dict[str, _Valued]] = defaultdict(dict)
-    for case_pk, name, value in session.exec(statement):
-        by_case[case_pk][name] = _Value(value)
-    matches = []
+    for field_pk, case_pk, name in rows:
+        by_case[case_pk][name] = _Value(_OPENED.get((database, field_pk)))
     for case_pk, fields in sorted(by_case.items()):
-        other = _person(fields)
-        rule = _person_rule(person, other)
+        rule = _person_rule(person, _person(fields))
         if rule:
-            other_case = session.get(Case, case_pk)
-            if other_case is not None:  # a foreign key: it is there
-                matches.append((case_pk, Match(other_case.reference, rule)))
-    return matches
+            reference = session.exec(select(Case.reference).where(Case.id == case_pk)).one()
+            return [(case_pk, Match(reference, rule))]
+    return []
+
+
+# Opened person values by (database, CaseField id), kept for the life of the process: a field row never changes (a
+# correction adds a row), and values are sealed at rest, so each would otherwise be decrypted again for every new
+# referral.
+_OPENED: dict[tuple[str, int], object] = {}
+_OPENED_LIMIT = 200_000
+
+
+def _database(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def _open_values(session: Session, database: str, field_pks: list[int]) -> None:
+    if len(_OPENED) + len(field_pks) > _OPENED_LIMIT:
+        _OPENED.clear()
+    for start in range(0, len(field_pks), 500):
+        chunk = field_pks[start:start + 500]
+        opened = session.exec(select(CaseField.id, CaseField.value).where(col(CaseField.id).in_(chunk))).all()
+        _OPENED.update(((database, pk), value) for pk, value in cast(Sequence[tuple[int, object]], opened))
 
 
 def _person_rule(one: dict[str, str], other: dict[str, str]) -> str:
