@@ -168,3 +168,25 @@ def test_processing_a_done_message_again_changes_nothing(db_url: str, tmp_path: 
     with Session(runtime.engine) as session:
         assert len(session.exec(select(Case)).all()) == 1
         assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "case_created")).all()) == 1
+
+
+def test_a_referral_typed_in_the_email_beside_a_document_that_is_no_form_is_read_from_the_email(
+        db_url: str, tmp_path: Path) -> None:
+    """A chronology or a cover letter attached is not a referral form: the referral typed in the email is read, and
+    with none there either the case is flagged no_form (so its acknowledgement asks for the form)."""
+    from tests.support.browser import SAR_BODY
+    from tests.support.mailfactory import DOCX_TYPE, simple_docx
+
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url))
+    letter = ("Chronology.docx", simple_docx(["Chronology of agency contact", "March: a visit by the district nurse.",
+                                               "April: a call to the GP surgery."]), DOCX_TYPE)
+    typed = _take_in(runtime, make_email(body=SAR_BODY, attachments=[letter], message_id="<typed@x.example.org>"))
+    bare = _take_in(runtime, make_email(body="Please see the attached.", attachments=[letter],
+                                        message_id="<bare@x.example.org>"))
+    with Session(runtime.engine) as session:
+        typed_case = session.exec(select(Case).where(Case.reference == typed.case_reference)).one()
+        bare_case = session.exec(select(Case).where(Case.reference == bare.case_reference)).one()
+        exported = {c["reference"]: c for c in json.loads(cases_json(session))}
+    assert exported[typed.case_reference]["fields"]["subject.surname"]["value"] == "Testperson"
+    assert typed_case.track == "adult"
+    assert "no_form" in bare_case.flags and not exported[bare.case_reference]["fields"].get("subject.surname")

@@ -96,6 +96,13 @@ class Reading:
     from_attachments: bool
 
 
+# Flags that already say why a document gave no fields (locked, scanned, not a format we read, not readable):
+# with one of these the case is not "no form", the form is there and staff must see why it was not read.
+_SAID_WHY = frozenset({Flag.ENCRYPTED_ATTACHMENT, Flag.SCANNED_FORM, Flag.UNSUPPORTED_ATTACHMENT,
+                       Flag.UNREADABLE_ATTACHMENT, Flag.ATTACHMENT_TOO_LARGE, Flag.FORM_NOT_EXTRACTED,
+                       Flag.SAFEGUARDING_CONCERN_FORM, Flag.PROTECTED_MESSAGE, Flag.EMPTY_WINMAIL})
+
+
 class Pipeline:
     """Processes ledger messages one at a time; never raises for a bad message."""
 
@@ -183,12 +190,19 @@ class Pipeline:
         items = tuple((a, self._stages.read_form(a) if self._stages.is_form(a) else None)
                       for a in parsed.attachments)
         forms = [form for _, form in items if form is not None]
+        body_text = parsed.text_body or _strip_html(parsed.html_body)
         if forms:
             merged = self._stages.merge(forms)
             if any(Flag.NO_FORM not in form.flags for form in forms):  # a photo beside a form is no "no form"
                 merged = replace(merged, flags=merged.flags - {Flag.NO_FORM})
+            if not merged.fields and merged.form_type is FormType.UNKNOWN and not merged.flags & _SAID_WHY:
+                # Documents were read but none is a referral form (a letter, a chronology): the referral may be
+                # typed in the email itself; if not, the case has no form, and the acknowledgement asks for one.
+                body = self._stages.read_body(body_text)
+                merged = (self._stages.merge([merged, body]) if body.fields
+                          else replace(merged, flags=merged.flags | {Flag.NO_FORM}))
         else:
-            merged = self._stages.read_body(parsed.text_body or _strip_html(parsed.html_body))
+            merged = self._stages.read_body(body_text)
         # A notice from a secure-email service, or links instead of a form, are the case's to show.
         extra = parsed.envelope.flags(has_form=bool(forms))
         if INVALID_SENDER in parsed.defects:  # a From header of markup: filed, flagged, never answered
