@@ -15,6 +15,7 @@ import mimetypes
 import zipfile
 from dataclasses import dataclass
 
+from parsers.text import html_to_text
 from parsers.values import Attachment
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,12 @@ def unpack_msg(data: bytes, origin: str) -> Unpacked:
                 files.append(Attachment(name, getattr(item, "mimetype", None) or "application/octet-stream",
                                         payload, origin))
         body = getattr(msg, "body", None)  # message kinds of .msg have one; contacts and tasks do not
-        return Unpacked(attachments=tuple(files), text=body if isinstance(body, str) else "")
+        text = body if isinstance(body, str) else ""
+        if not text.strip():  # an HTML-only message (Outlook's default): its text, line by line
+            html = getattr(msg, "htmlBody", None)
+            if isinstance(html, bytes):
+                text = html_to_text(html.decode("utf-8", "replace"))
+        return Unpacked(attachments=tuple(files), text=text)
     except Exception as exc:  # a damaged stream inside an otherwise readable file
         return Unpacked(defects=(f"unreadable part of an Outlook .msg attachment ({type(exc).__name__})",))
     finally:

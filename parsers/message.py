@@ -11,7 +11,6 @@ from __future__ import annotations
 import email
 import email.parser
 import email.policy
-import html as html_module
 import logging
 import re
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from parsers.addresses import valid_address
 from parsers.containers import is_outlook_msg, is_tnef, is_zip, unpack_msg, unpack_tnef, unpack_zip
 from parsers.smime import Opened, SmimeKeys, open_smime
+from parsers.text import html_to_text
 from parsers.values import INVALID_SENDER, Attachment, Encryption, Envelope, Flag, ParsedEmail
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ _FORWARD_MARK = re.compile(r"^[ >]*(?:-{2,} ?(?:Forwarded message|Original Messa
                            r"Begin forwarded message:)\s*$", re.IGNORECASE | re.MULTILINE)
 _FORWARD_FROM = re.compile(r"^[ >]*(?:\*\s*)?From:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _FORWARD_SEARCH_CHARS = 20_000  # the forwarded block is near the top; never search a huge body
-_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
 EMPTY_WINMAIL_WARNING = ("winmail.dat (Outlook rich text) held no files and no text: the form the sender meant "
                          "to attach is not in it; ask them to send it again as an ordinary attachment")
 
@@ -94,7 +93,7 @@ def parse_message(raw: bytes, *, smime: SmimeKeys | None = None) -> ParsedEmail:
         defects=tuple(dict.fromkeys(defects + walker.defects + list(opened.defects))),
         envelope=_envelope(opened),
         forwarded_from=valid_address(
-            walker.forwarded_from or _inline_forward_sender(text_body or _TAG.sub(" ", html_body))),
+            walker.forwarded_from or _inline_forward_sender(text_body or html_to_text(html_body))),
         subject_cut_from=cut_from,
     )
 
@@ -103,7 +102,7 @@ def readable_text(parsed: ParsedEmail) -> str:
     """The text staff read: the plain part, else the HTML part without its tags (scripts and styles dropped)."""
     if parsed.text_body.strip():
         return parsed.text_body
-    return html_module.unescape(_TAG.sub(" ", parsed.html_body)).strip()
+    return html_to_text(parsed.html_body)
 
 
 def _inline_forward_sender(text: str) -> str:

@@ -13,6 +13,8 @@ collapse whitespace themselves).
 
 from __future__ import annotations
 
+import html as html_module
+import re
 import unicodedata
 
 # Every Unicode "format" character (Cf) goes: the bidi embeddings and overrides U+202A-U+202E, the isolates
@@ -50,3 +52,22 @@ def visible_controls(text: str) -> str:
 def has_controls(text: str) -> bool:
     """Whether the text holds any character `strip_controls` would remove."""
     return any(is_hidden(c) for c in text)
+
+
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINE_BREAK = re.compile(r"<br\b[^>]*>|</(?:p|div|tr|li|h[1-6]|table|blockquote)\s*>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def html_to_text(html: str) -> str:
+    """The text of an HTML body, line by line as it was shown: breaks, paragraphs and table rows end a line
+    (a referral typed as "Name: …<br>Date of birth: …" stays two lines), cells are spaced, scripts, styles and
+    the head are dropped, entities decoded."""
+    text = _SCRIPT_OR_STYLE.sub(" ", html)
+    text = _LINE_BREAK.sub("\n", text)
+    text = _CELL_END.sub(" ", text)
+    text = html_module.unescape(_TAG.sub(" ", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)

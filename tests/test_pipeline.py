@@ -190,3 +190,21 @@ def test_a_referral_typed_in_the_email_beside_a_document_that_is_no_form_is_read
     assert exported[typed.case_reference]["fields"]["subject.surname"]["value"] == "Testperson"
     assert typed_case.track == "adult"
     assert "no_form" in bare_case.flags and not exported[bare.case_reference]["fields"].get("subject.surname")
+
+
+def test_a_referral_typed_in_an_html_only_email_is_read_line_by_line(db_url: str, tmp_path: Path) -> None:
+    """Outlook sends HTML only: each <p> or <br> is a line, so "Name: …" and "Date of birth: …" stay apart."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "sarah.collins@frimley.example.org", \
+        "safeguarding.partnership@rbwm.example.org", "SAR referral"
+    message["Message-ID"] = "<html-only@frimley.example.org>"
+    message.set_content("<html><body><p>Please treat this as a SAR referral.</p><p>Name: Margaret Testperson</p>"
+                        "<p>Date of birth: 01/02/1950<br>Date of death: 03/03/2026</p></body></html>", subtype="html")
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url))
+    outcome = _take_in(runtime, message.as_bytes())
+    with Session(runtime.engine) as session:
+        fields = {c["reference"]: c for c in json.loads(cases_json(session))}[outcome.case_reference]["fields"]
+    assert fields["subject.surname"]["value"] == "Testperson"
+    assert fields["subject.date_of_birth"]["value"] == "1950-02-01"

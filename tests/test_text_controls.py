@@ -19,3 +19,15 @@ def test_every_kind_is_caught_and_ordinary_text_is_left_alone() -> None:
     ordinary = "Zoë O'Brien-Łukasz, 東京\tline one\nline two\r\n👩 نور"
     assert visible_controls(ordinary) == ordinary and strip_controls(ordinary) == ordinary
     assert not has_controls(ordinary)
+
+
+def test_html_bodies_become_text_line_by_line() -> None:
+    from parsers.text import html_to_text
+
+    html = ("<html><head><style>p {color: red}</style><title>x</title></head><body>"
+            "<p>Name: Margaret&nbsp;Whitfield</p><div>Date of birth: 12/03/1941<br>NHS number: 943 476 5919</div>"
+            "<table><tr><td>Postcode</td><td>SL4 5UB</td></tr></table><script>alert(1)</script>"
+            "<p>Tom &amp; Jerry&#39;s</p></body></html>")
+    assert html_to_text(html).split("\n") == [
+        "Name: Margaret Whitfield", "Date of birth: 12/03/1941", "NHS number: 943 476 5919", "Postcode SL4 5UB",
+        "Tom & Jerry's"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
 from intake.worker.limits import case_flags, kept_for_the_case_page, noted, within_limits
+from parsers.text import html_to_text
 from parsers.values import INVALID_SENDER, Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
 from rules.values import Triage
@@ -314,4 +314,4 @@ def _one_line(exc: BaseException, code: str | None) -> str:
 
 
 def _strip_html(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", html)
+    return html_to_text(html)
