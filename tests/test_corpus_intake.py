@@ -46,6 +46,7 @@ def manifest_robot_ids(corpus: Path) -> set[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # the whole corpus: minutes on a loaded 2-core machine, more than the suite's 300 s
 def test_every_corpus_message_taken_in_through_imap_ends_with_a_disposition_and_no_robot_is_answered(
         corpus: Path, dovecot: DovecotServer, tmp_path: Path, sqlite_url: str,
         smtp_server: SmtpServer) -> None:  # noqa: F811 - the fixture

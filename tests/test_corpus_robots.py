@@ -34,6 +34,7 @@ def _manifest_robots(corpus: Path) -> tuple[list[Path], set[Path]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # the whole corpus: minutes on a loaded 2-core machine, more than the suite's 300 s
 def test_no_robot_in_the_corpus_is_ever_acknowledged(corpus: Path, sqlite_url: str, tmp_path: Path,
                                                      smtp_server: SmtpServer) -> None:  # noqa: F811
     files, robot_files = _manifest_robots(corpus)

@@ -34,6 +34,7 @@ def run_one(path: Path, limits: ExtractionLimits = LIMITS) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # the whole corpus: minutes on a loaded 2-core machine, more than the suite's 300 s
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is absent ({CORPUS})")
 @pytest.mark.parametrize("folder", ["pdfs", "docx"])
 def test_corpus_files_extract_without_unhandled_exceptions(folder: str) -> None:
