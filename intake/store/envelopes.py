@@ -30,8 +30,12 @@ class EnvelopeView:
 
 
 def record_envelope(session: Session, *, message_pk: int, envelope: Envelope) -> None:
-    """Keep the envelope with its ledger row, in the caller's transaction."""
-    session.execute(sa.update(Message).where(col(Message.id) == message_pk).values(envelope=envelope.to_dict()))
+    """Keep the envelope with its ledger row, in the caller's transaction. Plain mail (no signature, encryption,
+    service or links: most of it) keeps none; envelope_view reads that as plain."""
+    if envelope == Envelope():
+        return
+    session.execute(sa.update(Message).where(col(Message.id) == message_pk).values(envelope=envelope.to_dict())
+                    .execution_options(synchronize_session=False))
 
 
 def envelope_view(message: Message) -> EnvelopeView:
