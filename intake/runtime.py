@@ -71,7 +71,8 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
                         acknowledger=acknowledger, duplicate_window_days=settings.duplicates.window_days,
                         alerter=build_alerter(settings),
                         max_attachments=settings.limits.max_attachments_per_message,
-                        partner_domains=settings.follow_ups.partner_domains)
+                        partner_domains=settings.follow_ups.partner_domains,
+                        trusted_authserv_ids=settings.sender_trust.authserv_id)
     workers = settings.processing.worker_count()
     use_reader_pool(size=workers, recycle_after=settings.processing.recycle_after_jobs)
     pollers = [Poller(engine, pipeline, account, open_mailbox, workers=workers) for account in settings.accounts]

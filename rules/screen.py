@@ -242,7 +242,7 @@ def thread_query(email: ParsedEmail) -> ThreadQuery:
 
 
 def screen(email: ParsedEmail, *, own_address: str, thread: ThreadFacts, has_form: bool,
-           partner_domains: Iterable[str] = ()) -> Screening:
+           partner_domains: Iterable[str] = (), sender_authenticated: bool | None = None) -> Screening:
     """Decide whether a message is a new referral, a follow-up, or something to keep but not file."""
     hits = robot_hits(email, own_address=own_address)
     no_reply = hits[0].reason if hits else ""
@@ -257,7 +257,8 @@ def screen(email: ParsedEmail, *, own_address: str, thread: ThreadFacts, has_for
         (ref for ref in REFERENCE_PATTERN.findall(email.subject) if ref in thread.existing_references), None)
     if reference:
         trust = follow_up_trust(email.sender, referrers=thread.referrers.get(reference, frozenset()),
-                                partner_domains=partner_domains, in_our_thread=thread.own_reply_case == reference)
+                                partner_domains=partner_domains, in_our_thread=thread.own_reply_case == reference,
+                                sender_authenticated=sender_authenticated)
         reason = f"reply to case {reference}" + ("" if trust.trusted else " from a different sender")
         return Screening(Verdict.FOLLOW_UP, reason, reference, no_reply, hits=hits, trust=trust)
     if RobotKind.AUTO_REPLY in kinds and not has_form:

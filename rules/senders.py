@@ -53,10 +53,18 @@ def in_partner_domain(address: str, partner_domains: Iterable[str]) -> bool:
 
 
 def follow_up_trust(sender: str, *, referrers: Iterable[str], partner_domains: Iterable[str],
-                    in_our_thread: bool) -> FollowUpTrust:
-    """Whether a follow-up's sender may change the case (see FollowUpTrust), strongest reason first."""
+                    in_our_thread: bool, sender_authenticated: bool | None = None) -> FollowUpTrust:
+    """Whether a follow-up's sender may change the case (see FollowUpTrust), strongest reason first.
+
+    `sender_authenticated`: our receiving server's verdict on the From address (rules/sender_trust.py), None
+    when the partnership has not named that server. A From address it did not authenticate may be forged, so
+    it earns no trust as the referrer's or a partner's; a reply to one of our own Message-IDs still does (they
+    are random and only their recipients know them).
+    """
     if in_our_thread:
         return FollowUpTrust.OUR_THREAD
+    if sender_authenticated is False:
+        return FollowUpTrust.DIFFERENT_SENDER
     normalised = normalise_address(sender)
     if normalised and "@" in normalised and normalised in {normalise_address(r) for r in referrers}:
         return FollowUpTrust.REFERRER

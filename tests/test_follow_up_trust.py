@@ -181,3 +181,24 @@ def test_a_stranger_follow_up_through_a_real_mailbox_changes_nothing(dovecot, db
 def _references(runtime) -> list[str]:
     with Session(runtime.engine) as session:
         return list(session.exec(select(Case.reference)))
+
+
+def test_once_our_receiving_server_is_named_a_forged_referrer_address_earns_no_trust(db_url: str,
+                                                                                    tmp_path: Path) -> None:
+    """From: can be forged. With sender_trust.authserv_id set, the referrer's address counts only when our server
+    authenticated it (DMARC pass); without that, the follow-up's fields are only proposed."""
+    trust = "sender_trust:\n  authserv_id: mx.rbwm.example.org\n"
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url, extra_yaml=trust))
+    passed = "mx.rbwm.example.org; dmarc=pass header.from=frimley.example.org"
+    reference = take_in(runtime, make_email(sender=REFERRER, subject="SAR referral", attachments=[_form()],
+                                            message_id="<original@frimley.example.org>",
+                                            headers={"Authentication-Results": passed})).case_reference
+    forged = take_in(runtime, _follow_up(REFERRER, reference))  # no Authentication-Results from our server
+    assert forged.reason == f"reply to case {reference} from a different sender"
+    failed = take_in(runtime, _follow_up(REFERRER, reference, **{
+        "Authentication-Results": "mx.rbwm.example.org; dmarc=fail header.from=frimley.example.org"}))
+    assert failed.reason.endswith("from a different sender")
+    current, _, _ = _fields(runtime, reference)
+    assert current["subject.surname"] != "Substitute"
+    genuine = take_in(runtime, _follow_up(REFERRER, reference, **{"Authentication-Results": passed}))
+    assert genuine.reason == f"reply to case {reference}"

@@ -164,3 +164,15 @@ def test_from_our_own_address_only_a_form_with_no_automatic_mark_is_a_forwarded_
         assert screen(ours, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=True).verdict is Verdict.IGNORE
     bare = parse_message(make_email(sender=PARTNERSHIP))
     assert screen(bare, own_address=PARTNERSHIP, thread=ThreadFacts(), has_form=False).verdict is Verdict.IGNORE
+
+
+def test_an_unauthenticated_from_earns_no_trust_as_referrer_or_partner_but_our_thread_still_does() -> None:
+    from rules.senders import FollowUpTrust, follow_up_trust
+
+    sender, partners = "ann@frimley.example.org", ["frimley.example.org"]
+    assert follow_up_trust(sender, referrers=[sender], partner_domains=partners, in_our_thread=False,
+                           sender_authenticated=None) is FollowUpTrust.REFERRER
+    assert follow_up_trust(sender, referrers=[sender], partner_domains=partners, in_our_thread=False,
+                           sender_authenticated=False) is FollowUpTrust.DIFFERENT_SENDER
+    assert follow_up_trust(sender, referrers=[], partner_domains=partners, in_our_thread=True,
+                           sender_authenticated=False) is FollowUpTrust.OUR_THREAD

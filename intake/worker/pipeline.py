@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -26,9 +26,11 @@ from intake.store import cases, duplicates, envelopes, learning, ledger
 from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
 from intake.worker.limits import case_flags, kept_for_the_case_page, noted, within_limits
+from parsers.authresults import configured_ids, trusted_results
 from parsers.text import html_to_text
 from parsers.values import INVALID_SENDER, Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
+from rules.sender_trust import judge_sender
 from rules.values import Triage
 
 log = logging.getLogger(__name__)
@@ -109,10 +111,13 @@ class Pipeline:
     def __init__(self, engine: Engine, stages: Stages, *, own_address: str, max_message_bytes: int,
                  worker: str | None = None, acknowledger: Acknowledger | None = None,
                  duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None,
-                 max_attachments: int = 50, partner_domains: Sequence[str] = ()) -> None:
+                 max_attachments: int = 50, partner_domains: Sequence[str] = (),
+                 trusted_authserv_ids: Collection[str] = ()) -> None:
         self._alerter = alerter  # None: no live-concern alert is queued
         self._max_attachments = max_attachments  # per message; the rest stay in the raw email only
         self._partner_domains = tuple(partner_domains)  # follow-ups from these may change a case
+        # Our receiving server's authserv-ids (sender_trust.authserv_id): when set, a follow-up's From must pass.
+        self._trusted_ids = configured_ids(trusted_authserv_ids)
         self._acknowledger = acknowledger  # None: nothing is queued (tools and tests that only file)
         self._duplicate_window_days = duplicate_window_days
         self._engine = engine
@@ -183,7 +188,13 @@ class Pipeline:
         thread = _staged(Stage.SCREEN, cases.thread_facts, session, query=query)
         has_form = _staged(Stage.SCREEN, _any_form, parsed.attachments, self._stages.is_form)
         return _staged(Stage.SCREEN, screen, parsed, own_address=self._own_address, thread=thread,
-                       has_form=has_form, partner_domains=self._partner_domains)
+                       has_form=has_form, partner_domains=self._partner_domains,
+                       sender_authenticated=self._sender_authenticated(parsed))
+
+    def _sender_authenticated(self, parsed: ParsedEmail) -> bool | None:
+        if not self._trusted_ids:
+            return None
+        return judge_sender(trusted_results(parsed.headers, self._trusted_ids), parsed.sender).authenticated
 
     def _read(self, parsed: ParsedEmail) -> Reading:
         """Every form attached, read; merged into one, or the body read as a form when there is none."""
