@@ -118,3 +118,28 @@ def test_mapping_needs_the_csrf_token_and_a_known_field(sqlite_url: str, tmp_pat
     with Session(runtime.engine) as session:
         surnames = session.exec(select(CaseField.value).where(CaseField.name == "subject.surname")).all()
     assert "Otherperson" not in surnames
+
+
+def test_a_name_mapped_from_an_other_answer_is_checked_for_duplicates(sqlite_url: str, tmp_path: Path) -> None:
+    """The same person referred twice, the second time under a question the service did not know: once staff map
+    it, the second case is flagged as a possible duplicate of the first, as a correction would flag it."""
+    runtime = seeded_runtime(tmp_path, sqlite_url)
+    person = "Date of birth: 01/02/1950\nDate of death: 05/03/2026\n"
+    first = take_in(runtime, make_email(subject="SAR referral", message_id="<p-1@example.org>",
+                                        body=f"SAR referral.\n\nName of adult: Rita Example\n{person}")).case_reference
+    second = take_in(runtime, make_email(subject="SAR referral", message_id="<p-2@example.org>",
+                                         body=f"SAR referral.\n\nWho the review would be about: Rita Example\n"
+                                              f"{person}")).case_reference
+    with Session(runtime.engine) as session:
+        answer = session.exec(select(CaseOtherAnswer).where(
+            CaseOtherAnswer.question == "Who the review would be about")).one()
+        assert session.exec(select(Case).where(Case.reference == second)).one().duplicate_of is None
+    with served(runtime) as base:
+        client = signed_in_client(base, "tina")
+        token = csrf_from(client.get(f"/cases/{second}").text)
+        mapped = client.post(f"/cases/{second}/other-answers/{answer.id}/map",
+                             data={"field_name": "subject.name", "csrf_token": token})
+        assert mapped.status_code in (200, 303)
+    with Session(runtime.engine) as session:
+        case = session.exec(select(Case).where(Case.reference == second)).one()
+    assert case.duplicate_of == first and "possible_duplicate" in case.flags

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from intake.store import audit, learning
 from intake.store.audit import AuditAction
+from intake.store.duplicates import recheck_person
 from intake.store.learning import CaseOtherAnswer, LearnedMapping
 from intake.store.models import Case, CaseField, utcnow
 from intake.store.rows import pk
@@ -52,6 +53,8 @@ def map_answer(reference: str, answer_id: int, request: Request, session: Sessio
     session.add(answer)
     session.flush()
     reclassify(session, case, request)
+    # A name or date of birth read into the case now may show another case about the same person.
+    recheck_person(session, case=case, window_days=web.runtime.settings.duplicates.window_days)
     session.add(case)
     audit.record(session, actor=user.username, action=AuditAction.ANSWER_MAPPED, case_pk=case.id,
                  detail={"question": answer.question[:300], "field": field_name})
