@@ -11,10 +11,12 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from intake.store.export import cases_csv
-from intake.store.models import AuditAction, AuditEvent, Case, Decision, Outbox, StaffSar
+from intake.store.models import AuditAction, AuditEvent, Case, Decision, Outbox, StaffCspr, StaffSar
 from intake.store.reports import figures_csv, monthly_figures, months_between
 from intake.store.rows import pk
+from intake.store.steps import CaseStep
 from intake.web.labels import field_label
+from rules.review import StepKind
 from tests.support.browser import seeded_runtime
 
 RECEIVED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -33,6 +35,7 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
             case.received_at = RECEIVED
             case.nearest_deadline = date(2026, 3, 17)
         child.sender = "=cmd@evil.example.org"
+        child.panel_notification = child.rapid_review = None  # no statutory deadline: its nearest one counts
         session.add_all([adult, child])
         session.add(Decision(case_pk=pk(adult), sar=StaffSar.DISCRETIONARY, rationale="-1 risk", decided_by="mona",
                              decided_at=RECEIVED + timedelta(days=2)))
@@ -67,3 +70,27 @@ def test_monthly_figures_and_the_case_csv(db_url: str, tmp_path: Path) -> None:
     assert rows[child_ref]["Sender"].startswith("'=") and rows[child_ref]["Closed"] == ""
     assert rows[child_ref]["Staff CSPR decision"] == "" and rows[child_ref]["Notes"] == "0"
     assert "Date of birth" in rows[adult_ref] and "Surname" in rows[adult_ref]
+
+
+def test_a_childs_statutory_deadlines_are_met_by_their_steps_not_by_a_decision(db_url: str, tmp_path: Path) -> None:
+    runtime = seeded_runtime(tmp_path, db_url)
+    with Session(runtime.engine) as session:
+        child = session.exec(select(Case).where(Case.track == "child")).one()
+        child.received_at, child.nearest_deadline = RECEIVED, None
+        child.panel_notification, child.rapid_review = date(2026, 3, 17), date(2026, 3, 31)
+        session.add(child)
+        # Notified a day late; decided (which meets no statutory deadline) in time; rapid review not held yet.
+        session.add(CaseStep(case_pk=pk(child), kind=StepKind.PANEL_NOTIFIED, happened_on=date(2026, 3, 18),
+                             actor="tina"))
+        session.add(Decision(case_pk=pk(child), cspr=StaffCspr.NOTIFY, rationale="criteria met", decided_by="mona",
+                             decided_at=RECEIVED + timedelta(days=1)))
+        session.commit()
+        [during] = monthly_figures(session, first=date(2026, 3, 1), last=date(2026, 3, 1), today=date(2026, 3, 20))
+        [after] = monthly_figures(session, first=date(2026, 3, 1), last=date(2026, 3, 1), today=date(2026, 4, 2))
+        session.add(CaseStep(case_pk=pk(child), kind=StepKind.ROUTED_ELSEWHERE, happened_on=date(2026, 3, 25),
+                             actor="tina"))
+        session.commit()
+        [routed] = monthly_figures(session, first=date(2026, 3, 1), last=date(2026, 3, 1), today=date(2026, 4, 2))
+    assert dict(during.deadlines) == {"missed": 1, "pending": 1}
+    assert dict(after.deadlines) == {"missed": 2}  # the rapid review's day passed without it
+    assert dict(routed.deadlines) == {"missed": 1}  # routed elsewhere before the rapid review was due

@@ -2,8 +2,11 @@
 
 A case counts in the month (London time) it was received. Source organisation is the referrer's
 organisation as the form states it, else the sender's mail domain: organisations, never people.
-A deadline is the case's nearest statutory deadline; it was met when a staff decision was recorded on or
-before that day, missed when the decision came later or the day passed without one, and is pending otherwise.
+Deadlines are the statutory ones a child's case carries (Working Together 2023): the Panel notification, met when
+the step "Panel notified" is recorded as happening on or before its day, and the rapid review, met by "rapid review
+held". Each is missed when its step came later or the day passed without it, pending otherwise, and not counted
+once the case was withdrawn, transferred or routed elsewhere. A case with neither (an adult's) counts its own
+nearest deadline, met by the first staff decision.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from sqlmodel import Session, col, func, select
 
 from intake.store.models import Case, CaseField, Decision, MailKind, Outbox
 from intake.store.rows import pk
+from intake.store.steps import CaseStep
+from rules.review import StepKind
 
 LONDON = ZoneInfo("Europe/London")
 BOM = "\ufeff"
@@ -28,7 +33,7 @@ TRACKS = ("child", "adult", "unknown")
 
 
 class DeadlineState(StrEnum):
-    """How a case's nearest deadline went."""
+    """How a deadline went."""
 
     MET = "met"
     MISSED = "missed"
@@ -80,7 +85,8 @@ def monthly_figures(session: Session, *, first: date, last: date, today: date) -
                            datetime.min.time(), LONDON)
     cases = session.exec(select(Case).where(col(Case.received_at) >= start, col(Case.received_at) < end)).all()
     ids = [pk(c) for c in cases]
-    facts = _Facts(_organisations(session, ids), _decisions(session, ids), _acknowledged(session, ids), today)
+    facts = _Facts(_organisations(session, ids), _decisions(session, ids), _acknowledged(session, ids),
+                   _steps(session, ids), today)
     for case in cases:
         facts.count(figures[case.received_at.astimezone(LONDON).date().replace(day=1)], case)
     return list(figures.values())
@@ -104,6 +110,7 @@ class _Facts:
     organisations: dict[int, str]
     decisions: dict[int, tuple[datetime, str]]
     acknowledged: dict[int, datetime]
+    steps: dict[int, dict[StepKind, date]]  # per case: the first day each kind of step happened
     today: date
 
     def count(self, month: MonthFigures, case: Case) -> None:
@@ -118,8 +125,43 @@ class _Facts:
         month.outcomes[outcome] += 1
         if first_decision is not None:
             month.days_to_decision.append((first_decision - received).total_seconds() / 86400)
-        if case.nearest_deadline is not None:
-            month.deadlines[_deadline_state(case.nearest_deadline, first_decision, self.today)] += 1
+        for state in _deadline_states(case, first_decision, self.steps.get(case_pk, {}), self.today):
+            month.deadlines[state] += 1
+
+
+# Each statutory deadline and the step that meets it; steps after which no deadline of the case applies.
+_MET_BY = ((lambda c: c.panel_notification, StepKind.PANEL_NOTIFIED),
+           (lambda c: c.rapid_review, StepKind.RAPID_REVIEW_HELD))
+_ENDS = (StepKind.WITHDRAWN, StepKind.TRANSFERRED, StepKind.ROUTED_ELSEWHERE)
+
+
+def _deadline_states(case: Case, decided: datetime | None, steps: dict[StepKind, date],
+                     today: date) -> list[DeadlineState]:
+    ended = min((steps[k] for k in _ENDS if k in steps), default=None)
+    states = []
+    for due_of, kind in _MET_BY:
+        due = due_of(case)
+        if due is None or (ended is not None and ended <= due and kind not in steps):
+            continue
+        done = steps.get(kind)
+        if done is not None:
+            states.append(DeadlineState.MET if done <= due else DeadlineState.MISSED)
+        else:
+            states.append(DeadlineState.MISSED if due < today else DeadlineState.PENDING)
+    if states or case.panel_notification or case.rapid_review:
+        return states
+    return [_deadline_state(case.nearest_deadline, decided, today)] if case.nearest_deadline else []
+
+
+def _steps(session: Session, ids: list[int]) -> dict[int, dict[StepKind, date]]:
+    """Per case: the first day each kind of step happened."""
+    found: dict[int, dict[StepKind, date]] = defaultdict(dict)
+    if ids:
+        rows = session.exec(select(CaseStep.case_pk, CaseStep.kind, func.min(CaseStep.happened_on))
+                            .where(col(CaseStep.case_pk).in_(ids)).group_by(col(CaseStep.case_pk), col(CaseStep.kind)))
+        for case_pk, kind, day in rows:
+            found[case_pk][StepKind(kind)] = day
+    return found
 
 
 def _deadline_state(deadline: date, decided: datetime | None, today: date) -> DeadlineState:
