@@ -72,7 +72,8 @@ def build_runtime(settings: Settings, *, worker: str | None = None) -> Runtime:
                         alerter=build_alerter(settings),
                         max_attachments=settings.limits.max_attachments_per_message,
                         partner_domains=settings.follow_ups.partner_domains,
-                        trusted_authserv_ids=settings.sender_trust.authserv_id)
+                        trusted_authserv_ids=settings.sender_trust.authserv_id,
+                        max_page_images=settings.limits.max_page_images_per_message)
     workers = settings.processing.worker_count()
     use_reader_pool(size=workers, recycle_after=settings.processing.recycle_after_jobs)
     pollers = [Poller(engine, pipeline, account, open_mailbox, workers=workers) for account in settings.accounts]

@@ -122,3 +122,41 @@ def test_a_forward_shows_its_original_sender() -> None:
                               "Sent: 09 March 2026 10:00\nSubject: referral\n")
     assert parse_message(outlook).forwarded_from == "bob@gp.example.nhs.uk"
     assert parse_message(make_email(body="From: nobody@example.org is not a forward")).forwarded_from == ""
+
+
+def test_page_images_past_the_limit_are_kept_and_flagged_not_sent_to_ocr(db_url: str, tmp_path: Path) -> None:
+    """Each photo read costs about a second of OCR: fifty photos in one email must not cost fifty seconds."""
+    import dataclasses
+    import io
+    import random
+
+    from intake.runtime import build_runtime
+    from tests.conftest import make_settings
+
+    def photo(n: int) -> tuple[str, bytes, str]:
+        from PIL import Image
+
+        noise = random.Random(n).randbytes(200 * 200)  # incompressible: well over the page-image size
+        buffer = io.BytesIO()
+        Image.frombytes("L", (200, 200), noise).save(buffer, format="PNG")
+        return f"page-{n}.png", buffer.getvalue(), "image/png"
+
+    runtime = build_runtime(make_settings(tmp_path, db_url=db_url,
+                                          extra_yaml="limits:\n  max_page_images_per_message: 2\n"))
+    read: list[str] = []
+    stages = runtime.pipeline._stages
+
+    def counting(attachment):
+        read.append(attachment.filename)
+        return stages.read_form(attachment)
+
+    runtime.pipeline._stages = dataclasses.replace(stages, read_form=counting)
+    outcome = take_in(runtime, make_email(attachments=[photo(n) for n in range(4)]))
+    assert read == ["page-0.png", "page-1.png"]
+    with Session(runtime.engine) as session:
+        rows = session.exec(select(StoredAttachment).where(StoredAttachment.message_pk == outcome.message_pk)).all()
+        case = session.exec(select(Case).where(Case.reference == outcome.case_reference)).one()
+    assert len(rows) == 4  # every image kept with the case
+    late = {r.filename: r for r in rows}["page-3.png"]
+    assert "form_not_extracted" in late.flags and "page images" in late.warnings[0]
+    assert "form_not_extracted" in case.flags

@@ -191,6 +191,8 @@ class LimitSettings(_Strict):
     extraction_memory_bytes: int = Field(default=2**30, gt=0)
     # Attachments filed per message (forms first); the rest stay in the raw email, noted as one warning.
     max_attachments_per_message: int = Field(default=50, ge=1, le=10_000)
+    # Page images (photos, scans) read by OCR per message; the rest are kept but flagged form_not_extracted.
+    max_page_images_per_message: int = Field(default=20, ge=1, le=1000)
 
 
 class ProcessingSettings(_Strict):

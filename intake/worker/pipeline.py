@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -27,6 +27,8 @@ from intake.store.audit import SYSTEM, AuditAction, record
 from intake.store.models import Disposition, Stage
 from intake.worker.limits import case_flags, kept_for_the_case_page, noted, within_limits
 from parsers.authresults import configured_ids, trusted_results
+from parsers.forms.result import flagged_form
+from parsers.forms.sniff import FileKind, sniff
 from parsers.text import html_to_text
 from parsers.values import INVALID_SENDER, Attachment, ExtractedForm, Field, Flag, FormType, ParsedEmail
 from rules.screen import Screening, Verdict, screen, thread_query
@@ -112,7 +114,8 @@ class Pipeline:
                  worker: str | None = None, acknowledger: Acknowledger | None = None,
                  duplicate_window_days: int = 90, alerter: LiveConcernAlerter | None = None,
                  max_attachments: int = 50, partner_domains: Sequence[str] = (),
-                 trusted_authserv_ids: Collection[str] = ()) -> None:
+                 trusted_authserv_ids: Collection[str] = (), max_page_images: int = 20) -> None:
+        self._max_page_images = max_page_images  # page images read by OCR per message
         self._alerter = alerter  # None: no live-concern alert is queued
         self._max_attachments = max_attachments  # per message; the rest stay in the raw email only
         self._partner_domains = tuple(partner_domains)  # follow-ups from these may change a case
@@ -196,10 +199,27 @@ class Pipeline:
             return None
         return judge_sender(trusted_results(parsed.headers, self._trusted_ids), parsed.sender).authenticated
 
+    def _read_each(self, attachments: Sequence[Attachment]) -> Iterator[tuple[Attachment, ExtractedForm | None]]:
+        """Each attachment with what reading it gave (None: not a form candidate). Page images past the limit
+        are not sent to OCR (each costs about a second of a core): a form is a few pages, fifty photos are not."""
+        images = 0
+        for attachment in attachments:
+            if not self._stages.is_form(attachment):
+                yield attachment, None
+                continue
+            if sniff(attachment) is FileKind.IMAGE:
+                images += 1
+                if images > self._max_page_images:
+                    yield attachment, flagged_form(
+                        attachment.filename, Flag.FORM_NOT_EXTRACTED,
+                        f"Not read: more than {self._max_page_images} page images in one email "
+                        "(limits.max_page_images_per_message); the image is kept with the email.")
+                    continue
+            yield attachment, self._stages.read_form(attachment)
+
     def _read(self, parsed: ParsedEmail) -> Reading:
         """Every form attached, read; merged into one, or the body read as a form when there is none."""
-        items = tuple((a, self._stages.read_form(a) if self._stages.is_form(a) else None)
-                      for a in parsed.attachments)
+        items = tuple(self._read_each(parsed.attachments))
         forms = [form for _, form in items if form is not None]
         body_text = parsed.text_body or _strip_html(parsed.html_body)
         if forms:
