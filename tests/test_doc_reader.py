@@ -150,3 +150,26 @@ def test_word_s_own_tables_check_boxes_and_drop_downs() -> None:
     text = " ".join(str(shape([b])) for b in read_doc_blocks(travel.read_bytes(), LIMITS).blocks)
     assert "☐" in text  # its check boxes, rendered as the other readers render them
     assert "FORMDROPDOWN" not in text and "FORMTEXT" not in text and "FORMCHECKBOX" not in text
+
+
+@needs_libreoffice
+def test_the_boards_word_forms_saved_as_doc_read_as_well_as_their_docx(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The development set's Word forms (other boards' layouts: tables, legacy fields, content controls), saved as
+    Word 97-2003, give every answer their .docx gives, with LibreOffice forbidden."""
+    from tests.support.board_forms.model import score
+    from tests.support.board_forms.reading import FORMS
+    from tests.support.board_forms.render import render
+
+    def no_libreoffice(*args: object) -> bytes:
+        raise AssertionError("LibreOffice was started for a .doc the native reader reads")
+
+    rendered = [(form, *render(form)) for form in FORMS]
+    word_forms = [(form, name, data) for form, name, data in rendered
+                  if name.endswith(".docx") and isinstance(data, bytes)]
+    assert len(word_forms) >= 5
+    monkeypatch.setattr(word, "_convert", no_libreoffice)
+    for n, (form, name, docx) in enumerate(word_forms):
+        doc = convert(docx, "doc", tmp_path / str(n))
+        result = score(form, read(name.removesuffix("x"), doc))
+        assert result.right == result.total, (form.key, result)

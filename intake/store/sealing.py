@@ -291,11 +291,14 @@ class _Sealed(TypeDecorator):
     cache_ok = True
     comparator_factory = _NoComparison
 
+    # Abstract: each sealed type below says how its Python value becomes bytes and back.
     def encode(self, value: Any) -> bytes:
-        raise NotImplementedError
+        """The value as the bytes to seal."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its values become bytes")
 
     def decode(self, plain: bytes) -> Any:
-        raise NotImplementedError
+        """The opened bytes as the column's Python value."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its bytes become values")
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> bytes | None:
         if value is None:
