@@ -61,3 +61,28 @@ def test_quarantine_not_a_referral_and_failed_mail_retry(db_url: str, tmp_path: 
         message = session.get(Message, quarantined)
         assert message.disposition == Disposition.IGNORED and "a newsletter" in message.reason
         assert session.get(Outbox, mail_id).status == OutboxStatus.PENDING
+
+
+def test_the_live_concern_band_says_whether_the_duty_team_was_really_alerted(tmp_path: Path) -> None:
+    """The band told staff "the duty team was alerted" even with no duty address set; it now says what happened."""
+    duty = "alerts:\n  duty_address: duty@rbwm.example.org\n"
+    for extra, expected in (("", "No alert was sent"), (duty, "An alert to the duty team is on its way")):
+        folder = tmp_path / ("with-duty" if extra else "without")
+        folder.mkdir()
+        runtime = seeded_runtime(folder, f"sqlite:///{folder / 'intake.db'}", extra_yaml=extra)
+        with Session(runtime.engine) as session:
+            concern = session.exec(select(Case).where(Case.live_concern)).first()
+            assert concern is not None, "the seeded child's referral is a live concern"
+            reference = concern.reference
+        with served(runtime) as base:
+            page = signed_in_client(base, "tina").get(f"/cases/{reference}").text
+        assert expected in page and "The duty team was alerted" not in page
+        with Session(runtime.engine) as session:
+            for outbox in session.exec(select(Outbox)).all():
+                outbox.status = OutboxStatus.SENT
+                session.add(outbox)
+            session.commit()
+        if extra:
+            with served(runtime) as base:
+                assert "The duty team was alerted by email" in signed_in_client(base, "tina").get(
+                    f"/cases/{reference}").text

@@ -12,13 +12,25 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from intake.store import audit, ledger
 from intake.store.audit import AuditAction
 from intake.store.cases import case_by_reference
 from intake.store.holds import hold_of
-from intake.store.models import Blob, Case, CaseStatus, Message, StaffCspr, StaffSar, StoredAttachment, utcnow
+from intake.store.models import (
+    Blob,
+    Case,
+    CaseStatus,
+    MailKind,
+    Message,
+    Outbox,
+    OutboxStatus,
+    StaffCspr,
+    StaffSar,
+    StoredAttachment,
+    utcnow,
+)
 from intake.store.purge import tombstone_of
 from intake.web.caseview import load_case_view
 from intake.web.context import CAN_VIEW, SessionDep, london, web_of
@@ -84,6 +96,15 @@ def case_page(reference: str, request: Request, session: SessionDep, user: WebUs
     return web_of(request).render(user, "case.html", view=view, **case_page_values(request, session, case))
 
 
+def duty_alert_status(session: Session, case: Case) -> OutboxStatus | None:
+    """Where the live-concern alert to the duty address stands (None: none was queued, e.g. no address is set)."""
+    if not case.live_concern:
+        return None
+    return session.exec(select(Outbox.status).where(Outbox.case_pk == case.id,
+                                                    Outbox.kind == MailKind.LIVE_CONCERN_ALERT)
+                        .order_by(col(Outbox.id).desc()).limit(1)).first()
+
+
 def case_page_values(request: Request, session: Session, case: Case) -> dict[str, Any]:
     """What case.html needs beside the case view: other answers, mail envelopes, the review after triage."""
     settings = web_of(request).runtime.settings
@@ -91,6 +112,7 @@ def case_page_values(request: Request, session: Session, case: Case) -> dict[str
             "mail_envelopes": mail_envelopes(session, case, settings.secure_mail.catalogue_file),
             "review": review_view(session, case, settings.alerts.panel_notification_url),
             "legal_hold": hold_of(session, case),
+            "duty_alert": duty_alert_status(session, case),
             **TEMPLATE_GLOBALS, **page_values(request)}
 
 
